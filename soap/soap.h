@@ -1,0 +1,64 @@
+/*
+ * SOAP for EWS: pure functions over bytes (libxml2 in, bytes out); no
+ * sockets. Reading is safe on hostile input: no DTD, no entities, no
+ * network, bounded depth.
+ */
+#ifndef EWSGW_SOAP_H
+#define EWSGW_SOAP_H
+
+#include <stddef.h>
+
+#define SOAP_NS_ENVELOPE "http://schemas.xmlsoap.org/soap/envelope/"
+#define SOAP_NS_MESSAGES "http://schemas.microsoft.com/exchange/services/2006/messages"
+#define SOAP_NS_TYPES	 "http://schemas.microsoft.com/exchange/services/2006/types"
+#define SOAP_NS_ERRORS	 "http://schemas.microsoft.com/exchange/services/2006/errors"
+
+#define SOAP_OPERATION_MAX	64	/* longest operation name kept */
+
+/*
+ * The operation of an EWS request: the local name of the first element
+ * child of soap:Body, copied into OP (NUL terminated, at most
+ * SOAP_OPERATION_MAX-1 characters). Stops reading at that element, so it
+ * is cheap on large bodies. Returns 0, or -1 when the bytes are not a
+ * SOAP 1.1 envelope with a Body element (OP is then "").
+ */
+int	soap_operation(const char *body, size_t len, char *op, size_t oplen);
+
+/*
+ * EWS response codes the gateway itself sends, with the HTTP status and
+ * the default text of each (a table in fault.c).
+ */
+enum soap_fault_code {
+	SOAP_FAULT_INTERNAL,		/* ErrorInternalServerError */
+	SOAP_FAULT_ACCESS_DENIED,	/* ErrorAccessDenied */
+	SOAP_FAULT_SERVER_BUSY,		/* ErrorServerBusy (+BackOffMilliseconds) */
+	SOAP_FAULT_TRANSIENT,		/* ErrorInternalServerTransientError */
+	SOAP_FAULT_CONNECTION_FAILED,	/* ErrorConnectionFailed */
+	SOAP_FAULT_TIMEOUT,		/* ErrorTimeoutExpired */
+	SOAP_FAULT_INVALID_REQUEST,	/* ErrorInvalidRequest */
+	SOAP_FAULT_SCHEMA,		/* ErrorSchemaValidation */
+	SOAP_FAULT_TOO_BIG,		/* ErrorMessageSizeExceeded */
+	SOAP_FAULT_NO_MAILBOX,		/* ErrorNonExistentMailbox */
+	SOAP_FAULT_ACCOUNT_DISABLED,	/* ErrorAccountDisabled */
+	SOAP_FAULT_IMPERSONATE_DENIED,	/* ErrorImpersonateUserDenied */
+	SOAP_FAULT_EXCEEDED_CONNECTIONS, /* ErrorExceededConnectionCount */
+};
+
+/* The EWS ResponseCode name of CODE ("ErrorServerBusy"). */
+const char	*soap_fault_name(enum soap_fault_code);
+/* The HTTP status ewsgw sends with CODE (500 for all of them today). */
+int		 soap_fault_status(enum soap_fault_code);
+
+/*
+ * A whole SOAP 1.1 fault envelope as Exchange writes one: faultcode
+ * t:<Name>, faultstring MESSAGE (or the code's default text when NULL),
+ * detail with e:ResponseCode, e:Message and, when BACKOFF_MS > 0, a
+ * t:MessageXml holding BackOffMilliseconds; REASON, when not NULL, goes
+ * into a t:Value Name="GatewayReason" (a short machine token). MESSAGE is
+ * escaped. Returns a new NUL-terminated string (free()) with its length
+ * in *LEN, or NULL on allocation failure.
+ */
+char	*soap_fault_build(enum soap_fault_code, const char *message,
+	    const char *reason, unsigned backoff_ms, size_t *len);
+
+#endif

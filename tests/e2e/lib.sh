@@ -1,0 +1,135 @@
+# Shared helpers for the end-to-end cases: each case is a small sh script
+# that sources this file, starts what it needs on 127.0.0.1, and exits 0
+# when every check held. Everything started is stopped on exit.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+B="$TOP/build"
+T=$(mktemp -d "${TMPDIR:-/tmp}/ewsgw-e2e.XXXXXX")
+PIDS=""
+PY=/usr/bin/python3	# Debian's python, the one that sees exchangelib
+TENANT=11111111-2222-3333-4444-555555555555
+CLIENT=aaaaaaaa-0000-4000-8000-000000000001
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	if [ "${KEEP:-}" = "" ]; then rm -rf "$T"; else echo "kept $T"; fi
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+note() { echo "-- $*"; }
+
+# A TCP port nobody listens on right now.
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_http URL [tries]: until URL answers 200 (every 0.1 s).
+wait_http() {
+	i=0
+	while [ $i -lt "${2:-100}" ]; do
+		curl -fs -o /dev/null "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "nothing answered at $1"
+}
+
+# start_fake [fake365 options...]: sets FPORT, FAKE (base URL).
+start_fake() {
+	FPORT=$(free_port)
+	FAKE="http://127.0.0.1:$FPORT"
+	"$B/fake365" --listen "127.0.0.1:$FPORT" --log "$T/fake.jsonl" "$@" \
+	    >>"$T/fake.out" 2>&1 &
+	FAKE_PID=$!
+	PIDS="$PIDS $FAKE_PID"
+	wait_http "$FAKE/_fake/health"
+}
+
+# write_conf [extra lines for [gateway]]: sets GPORT, APORT, GW, CONF.
+write_conf() {
+	GPORT=$(free_port)
+	APORT=$(free_port)
+	GW="http://127.0.0.1:$GPORT"
+	ADMIN="http://127.0.0.1:$APORT"
+	CONF="$T/ewsgw.conf"
+	mkdir -p "$T/state"
+	cat >"$CONF" <<CONF
+[gateway]
+listen = 127.0.0.1:$GPORT
+admin_listen = 127.0.0.1:$APORT
+state_dir = $T/state
+log_level = ${LOG_LEVEL:-info}
+${1:-}
+
+[office365]
+tenant_id = $TENANT
+client_id = $CLIENT
+authority = $FAKE
+ews_url = $FAKE/EWS/Exchange.asmx
+graph_url = $FAKE/v1.0
+CONF
+	export EWSGW_CONFIG="$CONF"
+}
+
+ewsgw() { "$B/ewsgw" -c "$CONF" "$@"; }
+
+# start_gw: serve in the background, wait for /healthz.
+start_gw() {
+	"$B/ewsgw" -c "$CONF" serve >>"$T/gw.log" 2>&1 &
+	GW_PID=$!
+	PIDS="$PIDS $GW_PID"
+	wait_http "$ADMIN/healthz"
+}
+
+stop_gw() {
+	kill "$GW_PID" 2>/dev/null
+	wait "$GW_PID" 2>/dev/null
+}
+
+# approve_code USER_CODE UPN: what the person does in the browser.
+approve_code() {
+	curl -fs -o /dev/null -d "user_code=$1" --data-urlencode "username=$2" \
+	    -d action=approve "$FAKE/devicelogin" || fail "approve $1"
+}
+
+# login NAME UPN: runs 'ewsgw login NAME', signs in as UPN at the fake.
+login() {
+	ewsgw login "$1" >"$T/login-$1.out" 2>&1 &
+	lp=$!
+	i=0
+	code=""
+	while [ $i -lt 100 ] && [ -z "$code" ]; do
+		code=$(sed -n 's/.*enter the code \([A-Z0-9]*\).*/\1/p' \
+		    "$T/login-$1.out" | head -1)
+		[ -n "$code" ] || sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$code" ] || { cat "$T/login-$1.out"; fail "login $1 showed no code"; }
+	approve_code "$code" "$2"
+	wait $lp || { cat "$T/login-$1.out"; fail "login $1 failed"; }
+}
+
+# soap OP_BODY_FILE: the request bodies live in tests/data.
+DATA="$TOP/tests/data"
+
+# ews USER:PASS FILE [curl options]: POST an EWS request through ewsgw;
+# prints the HTTP status, body in $T/resp.xml.
+ews() {
+	creds=$1 file=$2
+	shift 2
+	curl -s -o "$T/resp.xml" -w '%{http_code}' -u "$creds" \
+	    -H 'Content-Type: text/xml; charset=utf-8' \
+	    --data-binary "@$file" "$@" "$GW/EWS/Exchange.asmx"
+}
+
+# expect WHAT GOT WANT
+expect() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+	note "$1: $2"
+}
+
+# fake_log_json: the requests fake365 received, one JSON object a line.
+fake_log() { cat "$T/fake.jsonl" 2>/dev/null; }
