@@ -41,7 +41,7 @@ $(BUILD)/libewsgw.a: $(LIB_OBJ)
 $(BUILD)/ewsgw: $(BUILD)/main.o $(BUILD)/libewsgw.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/fake365: $(FAKE_OBJ) $(BUILD)/libewsgw.a
+$(BUILD)/fake365: $(FAKE_OBJ) $(BUILD)/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/libewsgw.a
