@@ -1,0 +1,95 @@
+/* proxy/ internals shared between its files. */
+#ifndef EWSGW_PROXY_INT_H
+#define EWSGW_PROXY_INT_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include "proxy/proxy.h"
+#include "soap/soap.h"
+
+struct evbuffer;
+struct evhttp;
+struct evhttp_request;
+struct evhttp_bound_socket;
+struct evkeyvalq;
+struct fetch;
+struct auth_user;
+struct auth_wait;
+struct metrics;
+
+/* Client output above this pauses the upstream transfer. */
+#define PROXY_HIWAT_BYTES	(256 * 1024)
+/* Budget for a request's headers, all of them together. */
+#define PROXY_MAX_HEADER_BYTES	(64 * 1024)
+
+struct xfer;
+TAILQ_HEAD(xfer_list, xfer);
+
+struct proxy {
+	struct event_base		*px_base;
+	struct net_loop			*px_net;
+	struct auth			*px_auth;
+	const struct conf		*px_conf;
+	struct metrics			*px_metrics;
+	struct evhttp			*px_http;
+	struct evhttp_bound_socket	*px_bound;
+	struct evhttp			*px_admin;
+	struct xfer_list		 px_xfers;
+	unsigned			 px_nxfers;
+	uint64_t			 px_nextid;
+	uint32_t			 px_idprefix;
+	void				(*px_drained)(void *);
+	void				*px_drained_arg;
+	struct event			*px_drain_ev;
+};
+
+/* forward.c: one client request's life. */
+void	xfer_start(struct proxy *, struct evhttp_request *);
+/* Cuts every transfer (shutdown). */
+void	xfer_cut_all(struct proxy *);
+
+/* reply.c: answers ewsgw writes itself. */
+/* A SOAP fault; STATUS 0 means the code's own (500). */
+void	reply_fault(struct evhttp_request *, int status,
+	    enum soap_fault_code, const char *message, const char *reason,
+	    unsigned backoff_ms);
+/* 401 with WWW-Authenticate: Basic realm="ewsgw". */
+void	reply_challenge(struct evhttp_request *);
+void	reply_text(struct evhttp_request *, int status, const char *text);
+
+/* headers.c: which headers cross the gateway. */
+/* Nonzero when NAME is hop-by-hop, or listed in CONNECTION (the value of
+ * the message's Connection header, may be NULL). */
+int	headers_is_hop(const char *name, const char *connection);
+/* Nonzero when a client request header NAME must not go upstream. */
+int	headers_drop_request(const char *name, const char *connection);
+/* Nonzero when an upstream response header NAME must not reach the
+ * client. */
+int	headers_drop_response(const char *name, const char *connection);
+/* Nonzero when a Via header value shows this gateway already handled the
+ * request. */
+int	headers_via_loop(const char *via);
+#define HEADERS_VIA_TOKEN	"ewsgw"
+
+/* listen.c: an evhttp bound to HOST:PORT with ewsgw's limits; NULL +
+ * err. *BOUND (may be NULL) receives the listening socket's handle. */
+struct evhttp	*listen_http(struct event_base *, const char *host,
+		    unsigned port, uint64_t max_body,
+		    struct evhttp_bound_socket **bound, char *err,
+		    size_t errlen);
+
+/* admin.c: the admin listener. */
+int	admin_start(struct proxy *, char *err, size_t errlen);
+
+/* metrics.c */
+struct metrics	*metrics_new(void);
+void		 metrics_free(struct metrics *);
+/* One finished request: OPERATION may be NULL ("-"). */
+void		 metrics_request(struct metrics *, const char *operation,
+		    int status, double seconds);
+/* Prometheus text for everything, with auth's gauges; new string. */
+char		*metrics_render(struct metrics *, struct auth *, size_t *len);
+
+#endif

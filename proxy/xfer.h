@@ -1,0 +1,54 @@
+/* proxy/ internal: struct xfer, one client request in flight. */
+#ifndef EWSGW_PROXY_XFER_H
+#define EWSGW_PROXY_XFER_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include "proxy/proxy_int.h"
+
+struct evhttp_connection;
+
+struct xfer {
+	TAILQ_ENTRY(xfer)	 xf_entry;
+	struct proxy		*xf_px;
+	/* Borrowed from evhttp; NULLed when the client goes away. */
+	struct evhttp_request	*xf_req;
+	struct evhttp_connection *xf_evcon;
+	char			 xf_id[32];
+	char			 xf_client[64];
+	struct timeval		 xf_start;
+
+	struct auth_user	*xf_user;	/* a reference */
+	struct auth_wait	*xf_wait;	/* Basic check or token */
+	struct fetch		*xf_fetch;	/* the upstream exchange */
+	struct evbuffer		*xf_body;	/* request body, moved in */
+	struct evbuffer		*xf_out;	/* staging for one chunk */
+	char			*xf_bearer;	/* secret: wiped on free */
+	char			 xf_op[SOAP_OPERATION_MAX];
+
+	int			 xf_status;	/* sent to the client */
+	long			 xf_upstream_status;
+	int			 xf_started;	/* reply line sent */
+	int			 xf_paused;	/* upstream paused by us */
+	int			 xf_rejected;	/* upstream said 401 */
+	int			 xf_retried;	/* the one replay is used */
+	char			 xf_diag[200];	/* x-ms-diagnostics of a 401 */
+	char			 xf_upconn[256]; /* upstream Connection list */
+	uint64_t		 xf_bytes_in;
+	uint64_t		 xf_bytes_out;
+	const char		*xf_error;	/* static text for the log */
+};
+
+/* stream.c: the upstream response toward the client. */
+int	stream_header_cb(void *arg, long status, const char *name,
+	    const char *value);
+int	stream_headers_done_cb(void *arg, long status);
+int	stream_body_cb(void *arg, const char *data, size_t len);
+
+/* forward.c: what stream.c hands back. */
+/* Ends the transfer: logs it and frees it. */
+void	xfer_finish(struct xfer *);
+
+#endif
