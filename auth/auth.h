@@ -155,13 +155,19 @@ void	 auth_secret_free(char *);
  * Runs the device-code flow for USER against the configured identity
  * platform on BASE (the caller runs the loop): prints Microsoft's message
  * to stdout, polls at the given interval (obeying slow_down), and stores
- * the tokens. DONE runs once with 0 on success or -1 with a one-line
- * reason (declined, expired, AADSTS code, network) in ERRMSG.
+ * the tokens. DONE runs once, never inside this call, with 0 on success
+ * or -1 with a one-line reason (declined, expired, AADSTS code, network)
+ * in ERRMSG; the sign-in is freed when DONE returns. NULL with a reason in
+ * ERR when it cannot start (unknown user, mode not delegated, config).
  */
+struct auth_login;
 typedef void	 (*auth_login_cb)(void *arg, int rc, const char *errmsg);
-int	auth_login_start(struct event_base *, struct net_loop *,
+struct auth_login *auth_login_start(struct event_base *, struct net_loop *,
 	    const struct conf *, struct store *, const char *user,
 	    auth_login_cb done, void *arg, char *err, size_t errlen);
+/* Stops a sign-in whose DONE has not run yet (Ctrl-C): DONE will not
+ * run, nothing is stored. NULL ok. */
+void	auth_login_cancel(struct auth_login *);
 
 /* ---- the serving side (auth/auth.c, users.c, basic.c, token.c) ---- */
 
@@ -205,6 +211,9 @@ enum auth_verdict auth_check_basic(struct auth *, const char *authorization,
 		    struct auth_user **user, auth_basic_cb cb, void *arg,
 		    struct auth_wait **wait);
 
+/* The user called NAME (case-insensitive) as last loaded, as a new
+ * reference; NULL when there is none. */
+struct auth_user *auth_user_byname(struct auth *, const char *name);
 void		 auth_user_ref(struct auth_user *);
 void		 auth_user_unref(struct auth_user *);	/* NULL ok */
 const char	*auth_user_name(const struct auth_user *);

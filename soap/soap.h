@@ -61,4 +61,14 @@ int		 soap_fault_status(enum soap_fault_code);
 char	*soap_fault_build(enum soap_fault_code, const char *message,
 	    const char *reason, unsigned backoff_ms, size_t *len);
 
+/* The request 'ewsgw check' sends: GetFolder of the inbox. Static. */
+const char	*soap_probe_request(void);
+/*
+ * Reads the answer to that request: 0 with *TOTAL the inbox's TotalCount
+ * (-1 when absent) when it succeeded; -1 with the EWS ResponseCode and
+ * message (or why it is not EWS) in ERR.
+ */
+int		 soap_probe_answer(const char *xml, size_t len, long *total,
+		    char *err, size_t errlen);
+
 #endif
