@@ -133,3 +133,49 @@ expect() {
 
 # fake_log_json: the requests fake365 received, one JSON object a line.
 fake_log() { cat "$T/fake.jsonl" 2>/dev/null; }
+
+# calendar_body OUT: the CalendarView request for the weeks around today.
+calendar_body() {
+	s=$(date -u -d '7 days ago' +%Y-%m-%dT00:00:00Z)
+	e=$(date -u -d '14 days' +%Y-%m-%dT00:00:00Z)
+	sed -e "s/@START@/$s/" -e "s/@END@/$e/" \
+	    "$DATA/finditem-calendar.xml.in" >"$1"
+}
+
+# add_user NAME MAILBOX PASSWORD [more user add options]
+add_user() {
+	n=$1 m=$2 pw=$3
+	shift 3
+	printf '%s\n' "$pw" | ewsgw user add "$n" --mailbox "$m" \
+	    --password-stdin "$@" || fail "user add $n"
+}
+
+# gateway_with_alice: fake365 + config + alice (password alice-local-pw)
+# signed in + serve running.
+ALICE_PW=alice-local-pw
+gateway_with_alice() {
+	[ -n "${FAKE:-}" ] || start_fake "$@"
+	write_conf
+	add_user alice alice@contoso.example "$ALICE_PW"
+	login alice alice@contoso.example
+	start_gw
+}
+
+# fake_stat KEY: one number from /_fake/stats, dotted path ("token.refresh_token").
+fake_stat() {
+	curl -fs "$FAKE/_fake/stats" | $PY -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v.get(k, 0) if isinstance(v, dict) else 0
+print(v)' "$1"
+}
+
+# fake_post PATH JSON
+fake_post() {
+	curl -fs -o /dev/null -H 'Content-Type: application/json' \
+	    -d "$2" "$FAKE$1" || fail "fake365 $1 refused $2"
+}
+
+# rss_kb PID: resident set size in KiB.
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
