@@ -41,13 +41,19 @@ enum auth_token_state {
 	AUTH_TOKEN_ERROR,		/* last refresh failed otherwise */
 };
 
-/* Name <-> value; the _byname functions return -1 when unknown. */
+/* Name <-> value; the _byname functions return -1 when unknown, the
+ * _name functions NULL for a value out of range. The name of
+ * AUTH_BACKEND_DEFAULT is "default"; auth_backend_byname knows only
+ * "ews" and "graph". */
 const char	*auth_mode_name(enum auth_mode);
 int		 auth_mode_byname(const char *);
 const char	*auth_backend_name(enum auth_backend);
 int		 auth_backend_byname(const char *);
 const char	*auth_token_state_name(enum auth_token_state);
 int		 auth_token_state_byname(const char *);
+/* The accepted names as a phrase for messages: "ews or graph". Static. */
+const char	*auth_mode_choices(void);
+const char	*auth_backend_choices(void);
 
 /* ---- the store (auth/store.c) ---- */
 
@@ -86,8 +92,12 @@ void		 store_close(struct store *);
  * User changes. Each returns 0, or -1 with a one-line reason in err
  * ("no such user: bob", "user alice already exists", "bad mailbox ...").
  * Names match case-insensitively. store_user_set writes the fields
- * that are not NULL / not -1 in U (name selects the row).
+ * that are not NULL / not -1 in U (name selects the row); there a
+ * backend of STORE_BACKEND_RESET returns to the config default, an
+ * impersonate of "" clears the list, and a new mailbox or mode clears
+ * the user's tokens (state none: they belong to the old identity).
  */
+#define STORE_BACKEND_RESET	(-2)
 int	store_user_add(struct store *, const struct store_user *u, char *err,
 	    size_t errlen);
 int	store_user_set(struct store *, const struct store_user *u,
