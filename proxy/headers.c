@@ -28,7 +28,6 @@ static const char *const request_drop[] = {
 /* Upstream headers that would mislead the legacy client. */
 static const char *const response_drop[] = {
 	"WWW-Authenticate",	/* ewsgw issues its own Basic challenge */
-	"Content-Length",	/* evhttp frames what it sends */
 	"Strict-Transport-Security", "Alt-Svc",
 };
 
