@@ -1,7 +1,7 @@
 # ewsgw: make | make test | make demo | make bench | make clean
 # Every output goes under build/.
 
-PKGS     := libevent libevent_openssl libcurl libxml-2.0 openssl jansson sqlite3 inih
+PKGS     := libevent libevent_openssl libevent_pthreads libcurl libxml-2.0 openssl jansson sqlite3 inih
 CC       ?= cc
 BUILD    ?= build
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
