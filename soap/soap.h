@@ -20,7 +20,9 @@
  * child of soap:Body, copied into OP (NUL terminated, at most
  * SOAP_OPERATION_MAX-1 characters). Stops reading at that element, so it
  * is cheap on large bodies. Returns 0, or -1 when the bytes are not a
- * SOAP 1.1 envelope with a Body element (OP is then "").
+ * SOAP 1.1 envelope with a non-empty Body element, hold a DOCTYPE, nest
+ * deeper than 64 elements, do not reach the operation within their first
+ * MiB, or name an operation that does not fit in OPLEN (OP is then "").
  */
 int	soap_operation(const char *body, size_t len, char *op, size_t oplen);
 
@@ -42,21 +44,25 @@ enum soap_fault_code {
 	SOAP_FAULT_ACCOUNT_DISABLED,	/* ErrorAccountDisabled */
 	SOAP_FAULT_IMPERSONATE_DENIED,	/* ErrorImpersonateUserDenied */
 	SOAP_FAULT_EXCEEDED_CONNECTIONS, /* ErrorExceededConnectionCount */
+	SOAP_FAULT_NCODES		/* how many there are; not a code */
 };
 
-/* The EWS ResponseCode name of CODE ("ErrorServerBusy"). */
+/* The EWS ResponseCode name of CODE ("ErrorServerBusy"); a code out of
+ * range is taken as SOAP_FAULT_INTERNAL, here and below. */
 const char	*soap_fault_name(enum soap_fault_code);
 /* The HTTP status ewsgw sends with CODE (500 for all of them today). */
 int		 soap_fault_status(enum soap_fault_code);
 
 /*
  * A whole SOAP 1.1 fault envelope as Exchange writes one: faultcode
- * t:<Name>, faultstring MESSAGE (or the code's default text when NULL),
- * detail with e:ResponseCode, e:Message and, when BACKOFF_MS > 0, a
- * t:MessageXml holding BackOffMilliseconds; REASON, when not NULL, goes
- * into a t:Value Name="GatewayReason" (a short machine token). MESSAGE is
- * escaped. Returns a new NUL-terminated string (free()) with its length
- * in *LEN, or NULL on allocation failure.
+ * a:<Name> (a: the types namespace), faultstring MESSAGE (or the code's
+ * default text when NULL), detail with e:ResponseCode, e:Message and,
+ * when BACKOFF_MS > 0, a t:MessageXml holding BackOffMilliseconds;
+ * REASON, when not NULL, goes into a t:Value Name="GatewayReason" (a
+ * short machine token). MESSAGE and REASON are escaped; bytes that are
+ * not UTF-8 text XML allows become U+FFFD. Returns a new NUL-terminated
+ * string (free()) with its length in *LEN (LEN may be NULL), or NULL on
+ * allocation failure.
  */
 char	*soap_fault_build(enum soap_fault_code, const char *message,
 	    const char *reason, unsigned backoff_ms, size_t *len);
