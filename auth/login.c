@@ -42,7 +42,7 @@ struct auth_login {
 	struct event		*lg_timer;	/* next poll or retry */
 	char			*lg_device_code; /* secret; NULL before */
 	long			 lg_interval;	/* seconds between polls */
-	time_t			 lg_deadline;	/* monotonic: the code expires */
+	time_t			 lg_deadline;	/* monotonic: code expires */
 	int			 lg_net_failures; /* in a row */
 };
 
@@ -468,7 +468,8 @@ auth_login_start(struct event_base *base, struct net_loop *loop,
 	lg->lg_store = store;
 	lg->lg_done = done;
 	lg->lg_arg = arg;
-	if ((lg->lg_scope = login_scope(conf->scope != NULL ? conf->scope : "")) == NULL ||
+	if ((lg->lg_scope = login_scope(conf->scope != NULL ? conf->scope :
+	    "")) == NULL ||
 	    (lg->lg_timer = evtimer_new(base, login_timer_cb, lg)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

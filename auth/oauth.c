@@ -43,7 +43,7 @@ static const struct {
 } oauth_code_classes[] = {
 	{ 70016, OAUTH_PENDING },	/* device flow: not signed in yet */
 	{ 70019, OAUTH_EXPIRED },	/* device code expired */
-	{ 53003, OAUTH_FAILED },	/* Conditional Access: not a user's no */
+	{ 53003, OAUTH_FAILED },	/* blocked by Conditional Access */
 	{ 50196, OAUTH_TRANSIENT },	/* loop detected: back off */
 };
 
