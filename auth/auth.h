@@ -187,10 +187,14 @@ struct auth_wait;	/* a pending asynchronous answer; cancelable */
 
 /*
  * Opens the store (strict key check), loads all users, and watches the
- * database so a CLI change is seen within one second. NULL + err.
+ * database so a CLI change is seen within one second. Starts two threads
+ * for password checks; they hand results back through a pipe, so the
+ * base needs no evthread locking. NULL + err.
  */
 struct auth	*auth_new(struct event_base *, struct net_loop *,
 		    const struct conf *, char *err, size_t errlen);
+/* Release every auth_user and auth_wait first; call before net_loop_free
+ * and event_base_free. Joins the threads. NULL ok. */
 void		 auth_free(struct auth *);
 
 /* Counts users by token state for /metrics: COUNTS has one slot per
@@ -244,14 +248,16 @@ enum auth_token_result {
  * failure to an admin ("run 'ewsgw login alice'", "AADSTS50173: ...").
  * With REJECTED set (the upstream refused that token) a refresh is forced
  * unless the current token already differs from it. Concurrent calls for
- * one user share one refresh. CB never runs inside this call.
+ * one user share one refresh. CB never runs inside this call. NULL (CB
+ * will not run) only when out of memory.
  */
 typedef void	 (*auth_token_cb)(void *arg, enum auth_token_result,
 		    const char *bearer, const char *reason);
 struct auth_wait *auth_token_get(struct auth *, struct auth_user *,
 		    const char *rejected, auth_token_cb cb, void *arg);
 
-/* Drops a pending answer: its callback will not run. NULL ok. */
+/* Drops a pending answer: its callback will not run. NULL ok. A wait is
+ * gone once its callback starts: do not cancel it from there on. */
 void		 auth_wait_cancel(struct auth_wait *);
 
 #endif
