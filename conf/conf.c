@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/param.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -137,12 +138,38 @@ conf_line_of(const struct conf_parse *p, const void *field)
 	return 0;
 }
 
+/*
+ * A key file others can read is refused (httpd check_file_secrecy); group
+ * access is left alone for the usual root:ssl-cert 0640. A file that is
+ * not there yet is for whoever opens it to report.
+ */
+static void
+conf_check_secrets(struct conf_parse *p)
+{
+	const char	*path;
+	struct stat	 st;
+
+	for (size_t i = 0; i < conf_nkeys && !p->failed; i++) {
+		if (!(conf_keys[i].flags & CONF_F_SECRET) ||
+		    (path = conf_value_text(p->conf, &conf_keys[i])) == NULL ||
+		    stat(path, &st) == -1)
+			continue;
+		if (st.st_mode & S_IRWXO)
+			conf_error(p, p->seen[i], "%s %s is open to others "
+			    "(mode %04o); chmod o-rwx %s", conf_keys[i].key,
+			    path, (unsigned)(st.st_mode & 07777), path);
+	}
+}
+
 /* The rules that tie keys together. */
 static void
 conf_validate(struct conf_parse *p)
 {
 	const struct conf	*c = p->conf;
 
+	conf_check_secrets(p);
+	if (p->failed)
+		return;
 	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
 		conf_error(p, conf_line_of(p, c->tls_cert ? &c->tls_cert :
 		    &c->tls_key), "tls_cert and tls_key go together: set "

@@ -40,7 +40,7 @@ struct conf {
 	char		*redirect_uri;
 	char		*authority;	/* no trailing slash */
 	char		*ews_url;
-	char		*graph_url;
+	char		*graph_url;	/* no trailing slash */
 	int		 backend;	/* enum conf_backend */
 	char		*scope;
 	char		*client_secret_file;
@@ -59,7 +59,10 @@ const char	*conf_path(const char *arg);
 
 /*
  * Reads and validates FILE. Returns a new conf (free with conf_free), or
- * NULL with "FILE:LINE: reason" (or "FILE: reason") written into err.
+ * NULL with "FILE:LINE: reason" (or "FILE: reason") written into err, for
+ * the first problem found. Sections and keys match case-insensitively;
+ * `key = "v"` is v; an empty value unsets an optional key; a key set
+ * twice, an unknown one and a line over 197 characters are errors.
  */
 struct conf	*conf_load(const char *path, char *err, size_t errlen);
 void		 conf_free(struct conf *);

@@ -24,6 +24,7 @@ enum conf_type {
 
 #define CONF_F_OPTIONAL	0x01	/* an empty value unsets it (NULL) */
 #define CONF_F_BASEURL	0x02	/* trailing slashes are dropped */
+#define CONF_F_SECRET	0x04	/* a file others must not be able to read */
 
 struct conf_enum {
 	const char	*name;
@@ -60,6 +61,9 @@ int			 conf_section_known(const char *section);
  */
 int	conf_value_set(struct conf *c, const struct conf_key *k,
 	    const char *value, char *why, size_t whylen);
+/* The text of K's field of C (a borrowed string), or NULL when unset or
+ * not text. */
+const char	*conf_value_text(const struct conf *c, const struct conf_key *k);
 /* Frees what K's field of C owns and clears it. */
 void	conf_value_clear(struct conf *c, const struct conf_key *k);
 

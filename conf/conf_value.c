@@ -20,15 +20,18 @@ struct conf_type_ops {
 	int		(*check)(const char *);	/* text types: 1 when valid */
 	int		 owns;	/* the field at off is a char * we free */
 	const char	*expect;
+	/* Numbers: parse, print a limit, name one, the field's width. */
+	int		(*parse)(const char *, uint64_t *);
+	void		(*fmt)(char *, size_t, uint64_t);
+	const char	*noun;
+	size_t		 width;
 };
 
 static int	conf_set_text(struct conf *, const struct conf_key *,
 		    const char *, char *, size_t);
 static int	conf_set_hostport(struct conf *, const struct conf_key *,
 		    const char *, char *, size_t);
-static int	conf_set_size(struct conf *, const struct conf_key *,
-		    const char *, char *, size_t);
-static int	conf_set_duration(struct conf *, const struct conf_key *,
+static int	conf_set_number(struct conf *, const struct conf_key *,
 		    const char *, char *, size_t);
 static int	conf_set_enum(struct conf *, const struct conf_key *,
 		    const char *, char *, size_t);
@@ -36,15 +39,20 @@ static int	conf_check_any(const char *);
 static int	conf_check_url(const char *);
 static int	conf_check_guid(const char *);
 static int	conf_check_tenant(const char *);
+static int	conf_parse_ms(const char *, uint64_t *);
+static void	conf_fmt_size(char *, size_t, uint64_t);
+static void	conf_fmt_duration(char *, size_t, uint64_t);
 
 static const struct conf_type_ops conf_types[] = {
 	[CONF_STRING] = { conf_set_text, conf_check_any, 1, "a value" },
 	[CONF_PATH] = { conf_set_text, conf_check_any, 1, "a path" },
 	[CONF_HOSTPORT] = { conf_set_hostport, NULL, 1,
 	    "host:port, like 127.0.0.1:8080 or [::1]:8080" },
-	[CONF_SIZE] = { conf_set_size, NULL, 0, "a size like 32M" },
-	[CONF_DURATION] = { conf_set_duration, NULL, 0,
-	    "a duration like 10s, 500ms or 35m" },
+	[CONF_SIZE] = { conf_set_number, NULL, 0, "a size like 32M",
+	    conf_parse_size, conf_fmt_size, "a size", sizeof(uint64_t) },
+	[CONF_DURATION] = { conf_set_number, NULL, 0,
+	    "a duration like 10s, 500ms or 35m", conf_parse_ms,
+	    conf_fmt_duration, "a duration", sizeof(unsigned) },
 	[CONF_ENUM] = { conf_set_enum, NULL, 0, NULL },
 	[CONF_URL] = { conf_set_text, conf_check_url, 1,
 	    "an http:// or https:// URL with a host" },
@@ -371,44 +379,39 @@ conf_set_hostport(struct conf *c, const struct conf_key *k, const char *v,
 	return 0;
 }
 
+/* conf_parse_duration with the width of conf_parse_size. */
 static int
-conf_set_size(struct conf *c, const struct conf_key *k, const char *v,
-    char *why, size_t whylen)
+conf_parse_ms(const char *s, uint64_t *out)
 {
-	char		 lo[32], hi[32];
-	uint64_t	 n;
+	unsigned	 ms;
 
-	if (conf_parse_size(v, &n) == -1)
-		return conf_why(why, whylen, "expected %s",
-		    conf_types[k->type].expect);
-	if (n < k->min || n > k->max) {
-		conf_fmt_size(lo, sizeof(lo), k->min);
-		conf_fmt_size(hi, sizeof(hi), k->max);
-		snprintf(why, whylen, "expected a size from %s to %s", lo, hi);
+	if (conf_parse_duration(s, &ms) == -1)
 		return -1;
-	}
-	*FIELD(c, k, off, uint64_t) = n;
+	*out = ms;
 	return 0;
 }
 
+/* A size or a duration, within the key's min and max. */
 static int
-conf_set_duration(struct conf *c, const struct conf_key *k, const char *v,
+conf_set_number(struct conf *c, const struct conf_key *k, const char *v,
     char *why, size_t whylen)
 {
-	char		 lo[32], hi[32];
-	unsigned	 ms;
+	const struct conf_type_ops	*t = &conf_types[k->type];
+	char				 lo[32], hi[32];
+	uint64_t			 n;
 
-	if (conf_parse_duration(v, &ms) == -1)
-		return conf_why(why, whylen, "expected %s",
-		    conf_types[k->type].expect);
-	if (ms < k->min || ms > k->max) {
-		conf_fmt_duration(lo, sizeof(lo), k->min);
-		conf_fmt_duration(hi, sizeof(hi), k->max);
-		snprintf(why, whylen, "expected a duration from %s to %s",
-		    lo, hi);
-		return -1;
+	if (t->parse(v, &n) == -1)
+		return conf_why(why, whylen, "expected %s", t->expect);
+	if (n < k->min || n > k->max) {
+		t->fmt(lo, sizeof(lo), k->min);
+		t->fmt(hi, sizeof(hi), k->max);
+		return conf_why(why, whylen, "expected %s from %s to %s",
+		    t->noun, lo, hi);
 	}
-	*FIELD(c, k, off, unsigned) = ms;
+	if (t->width == sizeof(uint64_t))
+		*FIELD(c, k, off, uint64_t) = n;
+	else
+		*FIELD(c, k, off, unsigned) = (unsigned)n;
 	return 0;
 }
 
@@ -436,6 +439,14 @@ conf_value_set(struct conf *c, const struct conf_key *k, const char *value,
     char *why, size_t whylen)
 {
 	return conf_types[k->type].set(c, k, value, why, whylen);
+}
+
+const char *
+conf_value_text(const struct conf *c, const struct conf_key *k)
+{
+	if (!conf_types[k->type].owns)
+		return NULL;
+	return *(char *const *)(const void *)((const char *)c + k->off);
 }
 
 void

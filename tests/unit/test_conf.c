@@ -155,31 +155,42 @@ t_contract_sample(void **state)
 
 	assert_non_null(load(fx,
 	    "[gateway]\n"
-	    "listen        = 127.0.0.1:8080      ; where legacy clients connect\n"
-	    "tls_cert      =                     ; with tls_key: listen speaks HTTPS\n"
+	    "listen        = 127.0.0.1:8080      "
+	    "; where legacy clients connect\n"
+	    "tls_cert      =                     "
+	    "; with tls_key: listen speaks HTTPS\n"
 	    "tls_key       =\n"
-	    "state_dir     = /var/lib/ewsgw      ; ewsgw.db (SQLite) and key (0600)\n"
+	    "state_dir     = /var/lib/ewsgw      "
+	    "; ewsgw.db (SQLite) and key (0600)\n"
 	    "admin_listen  = 127.0.0.1:8081      ; /healthz and /metrics\n"
 	    "max_body      = 32M                 ; larger requests get 413\n"
-	    "log_level     = info                ; error | warn | info | debug\n"
+	    "log_level     = info                "
+	    "; error | warn | info | debug\n"
 	    "log_format    = text                ; text | json\n"
 	    "\n"
 	    "[office365]\n"
 	    "tenant_id     =                     ; Directory (tenant) ID\n"
 	    "client_id     =                     ; Application (client) ID\n"
-	    "redirect_uri  = https://login.microsoftonline.com/common/oauth2/nativeclient\n"
+	    "redirect_uri  = "
+	    "https://login.microsoftonline.com/common/oauth2/nativeclient\n"
 	    "authority     = https://login.microsoftonline.com\n"
 	    "ews_url       = https://outlook.office365.com/EWS/Exchange.asmx\n"
 	    "graph_url     = https://graph.microsoft.com/v1.0\n"
-	    "backend       = ews                 ; default backend: ews | graph\n"
-	    "scope         = https://outlook.office365.com/EWS.AccessAsUser.All offline_access\n"
-	    "client_secret_file =                ; app mode: file holding the secret\n"
-	    "client_cert_file   =                ; app mode: certificate credential (PEM)\n"
+	    "backend       = ews                 "
+	    "; default backend: ews | graph\n"
+	    "scope         = "
+	    "https://outlook.office365.com/EWS.AccessAsUser.All offline_access\n"
+	    "client_secret_file =                "
+	    "; app mode: file holding the secret\n"
+	    "client_cert_file   =                "
+	    "; app mode: certificate credential (PEM)\n"
 	    "client_key_file    =\n"
-	    "ca_file       =                     ; extra CA bundle for authority and ews_url\n"
+	    "ca_file       =                     "
+	    "; extra CA bundle for authority and ews_url\n"
 	    "\n"
 	    "[onprem]\n"
-	    "ews_url       =                     ; e.g. https://mail.example.com/EWS/Exchange.asmx\n"
+	    "ews_url       =                     "
+	    "; e.g. https://mail.example.com/EWS/Exchange.asmx\n"
 	    "ca_file       =\n"));
 	check_defaults(fx->conf);
 }
@@ -279,74 +290,119 @@ t_lenient_syntax(void **state)
 	assert_string_equal(c->tenant_id, "contoso.onmicrosoft.com");
 }
 
+/* A file with one problem: where it is and what is said about it. */
+static const struct {
+	const char	*text;
+	int		 line;
+	const char	*reason;
+} bad_files[] = {
+	/* Values. */
+	{ "[gateway]\nlisten = 127.0.0.1:8080\nmax_body = 12Q\n", 3,
+	    "bad value for max_body: '12Q' (expected a size like 32M)" },
+	{ "[gateway]\nmax_body = 1023\n", 2,
+	    "bad value for max_body: '1023' (expected a size from 1K to 4G)" },
+	{ "[gateway]\nmax_body = 5G\n", 2,
+	    "bad value for max_body: '5G' (expected a size from 1K to 4G)" },
+	{ "[gateway]\nconnect_timeout = 10x\n", 2,
+	    "bad value for connect_timeout: '10x' (expected a duration like "
+	    "10s, 500ms or 35m)" },
+	{ "[gateway]\nconnect_timeout = 50ms\n", 2,
+	    "bad value for connect_timeout: '50ms' (expected a duration from "
+	    "100ms to 10m)" },
+	{ "[gateway]\n\nstream_timeout = 25h\n", 3,
+	    "bad value for stream_timeout: '25h' (expected a duration from "
+	    "100ms to 24h)" },
+	{ "[gateway]\nupstream_timeout = 0\n", 2,
+	    "bad value for upstream_timeout: '0' (expected a duration from "
+	    "100ms to 24h)" },
+	{ "[gateway]\nlog_level = loud\n", 2,
+	    "bad value for log_level: 'loud' (expected one of error, warn, "
+	    "info, debug)" },
+	{ "[gateway]\nlog_format = xml\n", 2,
+	    "bad value for log_format: 'xml' (expected one of text, json)" },
+	{ "[office365]\nbackend = rest\n", 2,
+	    "bad value for backend: 'rest' (expected one of ews, graph)" },
+	/* An empty value unsets an optional key; a required one needs one. */
+	{ "[gateway]\nstate_dir =\n", 2,
+	    "bad value for state_dir: '' (expected a path)" },
+	{ "[office365]\nscope =\n", 2,
+	    "bad value for scope: '' (expected a value)" },
+	{ "[office365]\news_url =\n", 2,
+	    "bad value for ews_url: '' (expected an http:// or https:// URL "
+	    "with a host)" },
+
+	/* Names. */
+	{ "[gateway]\nlisten = 127.0.0.1:1\n\nlisen = x\n", 4,
+	    "unknown key 'lisen' in [gateway]" },
+	{ "[gatway]\nlisten = 127.0.0.1:1\n", 2,
+	    "unknown section [gatway]" },
+	{ "listen = 127.0.0.1:1\n", 1,
+	    "key 'listen' outside any section" },
+	{ "[gateway]\ntenant_id = common\n", 2,
+	    "unknown key 'tenant_id' in [gateway]" },
+	{ "[gateway]\nlisten = 127.0.0.1:1\nLISTEN = 127.0.0.1:2\n", 3,
+	    "duplicate key 'listen' in [gateway] (first set on line 2)" },
+	{ "[gateway]\nlog_level = info\n[office365]\n[gateway]\n"
+	    "log_level = debug\n", 5,
+	    "duplicate key 'log_level' in [gateway] (first set on line 2)" },
+
+	/* Syntax; the first problem is the one reported. */
+	{ "[gateway\nlisten = 127.0.0.1:1\n", 1,
+	    "expected [section] or key = value" },
+	{ "[gateway]\nmax_body 32M\n", 2,
+	    "expected [section] or key = value" },
+	{ "[gateway]\nmax_body 32M\nmax_body = 1Q\n", 2,
+	    "expected [section] or key = value" },
+	{ "[gateway]\nmax_body = 1Q\nmax_body 32M\n", 2,
+	    "bad value for max_body: '1Q' (expected a size like 32M)" },
+
+	/* Keys that go together; the line is that of the key set. */
+	{ "[gateway]\ntls_cert = /c.pem\n", 2,
+	    "tls_cert and tls_key go together: set both or neither" },
+	{ "[gateway]\n\ntls_key = /k.pem\n", 3,
+	    "tls_cert and tls_key go together: set both or neither" },
+	{ "[office365]\nclient_key_file = /k.pem\n", 2,
+	    "client_key_file is set but client_cert_file is not" },
+	{ "[office365]\nclient_secret_file = /s\nclient_cert_file = /c.pem\n",
+	    3, "set client_secret_file or client_cert_file, not both" },
+	{ "[gateway]\nlisten = 127.0.0.1:8081\n", 2,
+	    "admin_listen is the same address as listen" },
+	{ "[gateway]\nadmin_listen = 127.0.0.1:8080\n", 2,
+	    "admin_listen is the same address as listen" },
+};
+
 static void
-t_optional_empty(void **state)
+t_errors(void **state)
 {
 	struct fx	*fx = *state;
 
-	/* An optional key left empty is unset; a required one is an error. */
+	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++)
+		load_fails(fx, bad_files[i].text, bad_files[i].line,
+		    bad_files[i].reason);
+}
+
+/* The good side of the limits and rules above. */
+static void
+t_limits_ok(void **state)
+{
+	struct fx	*fx = *state;
+
 	assert_non_null(load(fx, "[office365]\ntenant_id =\nca_file = \"\"\n"));
 	assert_null(fx->conf->tenant_id);
 	assert_null(fx->conf->ca_file);
-	load_fails(fx, "[gateway]\nstate_dir =\n", 2,
-	    "bad value for state_dir: '' (expected a path)");
-	load_fails(fx, "[office365]\nscope =\n", 2,
-	    "bad value for scope: '' (expected a value)");
-	load_fails(fx, "[office365]\news_url =\n", 2,
-	    "bad value for ews_url: '' (expected an http:// or https:// URL "
-	    "with a host)");
-}
-
-static void
-t_bad_size(void **state)
-{
-	struct fx	*fx = *state;
-
-	load_fails(fx, "[gateway]\nlisten = 127.0.0.1:8080\nmax_body = 12Q\n",
-	    3, "bad value for max_body: '12Q' (expected a size like 32M)");
-	load_fails(fx, "[gateway]\nmax_body = 1023\n", 2,
-	    "bad value for max_body: '1023' (expected a size from 1K to 4G)");
-	load_fails(fx, "[gateway]\nmax_body = 5G\n", 2,
-	    "bad value for max_body: '5G' (expected a size from 1K to 4G)");
 	assert_non_null(load(fx, "[gateway]\nmax_body = 1K\n"));
 	assert_true(fx->conf->max_body == 1024);
 	assert_non_null(load(fx, "[gateway]\nmax_body = 4G\n"));
 	assert_true(fx->conf->max_body == 4ULL << 30);
-}
-
-static void
-t_bad_duration(void **state)
-{
-	struct fx	*fx = *state;
-
-	load_fails(fx, "[gateway]\nconnect_timeout = 10x\n", 2,
-	    "bad value for connect_timeout: '10x' (expected a duration like "
-	    "10s, 500ms or 35m)");
-	load_fails(fx, "[gateway]\nconnect_timeout = 50ms\n", 2,
-	    "bad value for connect_timeout: '50ms' (expected a duration from "
-	    "100ms to 10m)");
-	load_fails(fx, "[gateway]\n\nstream_timeout = 25h\n", 3,
-	    "bad value for stream_timeout: '25h' (expected a duration from "
-	    "100ms to 24h)");
-	load_fails(fx, "[gateway]\nupstream_timeout = 0\n", 2,
-	    "bad value for upstream_timeout: '0' (expected a duration from "
-	    "100ms to 24h)");
 	assert_non_null(load(fx, "[gateway]\nupstream_timeout = 30\n"));
 	assert_int_equal(fx->conf->upstream_timeout_ms, 30000);
-}
-
-static void
-t_bad_enum(void **state)
-{
-	struct fx	*fx = *state;
-
-	load_fails(fx, "[gateway]\nlog_level = loud\n", 2,
-	    "bad value for log_level: 'loud' (expected one of error, warn, "
-	    "info, debug)");
-	load_fails(fx, "[gateway]\nlog_format = xml\n", 2,
-	    "bad value for log_format: 'xml' (expected one of text, json)");
-	load_fails(fx, "[office365]\nbackend = rest\n", 2,
-	    "bad value for backend: 'rest' (expected one of ews, graph)");
+	assert_non_null(load(fx, "[gateway]\ntls_key = /k.pem\n"
+	    "tls_cert = /c.pem\n"));
+	/* Same name, different sections: two keys. */
+	assert_non_null(load(fx, "[office365]\news_url = https://a.example/x\n"
+	    "[onprem]\news_url = https://b.example/y\n"));
+	assert_string_equal(fx->conf->ews_url, "https://a.example/x");
+	assert_string_equal(fx->conf->onprem_ews_url, "https://b.example/y");
 }
 
 static void
@@ -458,56 +514,6 @@ t_ids(void **state)
 }
 
 static void
-t_unknown(void **state)
-{
-	struct fx	*fx = *state;
-
-	load_fails(fx, "[gateway]\nlisten = 127.0.0.1:1\n\nlisen = x\n", 4,
-	    "unknown key 'lisen' in [gateway]");
-	load_fails(fx, "[gatway]\nlisten = 127.0.0.1:1\n", 2,
-	    "unknown section [gatway]");
-	load_fails(fx, "listen = 127.0.0.1:1\n", 1,
-	    "key 'listen' outside any section");
-	/* A key of another section is unknown here. */
-	load_fails(fx, "[gateway]\ntenant_id = common\n", 2,
-	    "unknown key 'tenant_id' in [gateway]");
-}
-
-static void
-t_duplicate(void **state)
-{
-	struct fx	*fx = *state;
-
-	load_fails(fx, "[gateway]\nlisten = 127.0.0.1:1\n"
-	    "LISTEN = 127.0.0.1:2\n", 3,
-	    "duplicate key 'listen' in [gateway] (first set on line 2)");
-	load_fails(fx, "[gateway]\nlog_level = info\n[office365]\n"
-	    "[gateway]\nlog_level = debug\n", 5,
-	    "duplicate key 'log_level' in [gateway] (first set on line 2)");
-	/* Same name, different sections: two keys. */
-	assert_non_null(load(fx, "[office365]\news_url = https://a.example/x\n"
-	    "[onprem]\news_url = https://b.example/y\n"));
-	assert_string_equal(fx->conf->ews_url, "https://a.example/x");
-	assert_string_equal(fx->conf->onprem_ews_url, "https://b.example/y");
-}
-
-static void
-t_syntax(void **state)
-{
-	struct fx	*fx = *state;
-
-	load_fails(fx, "[gateway\nlisten = 127.0.0.1:1\n", 1,
-	    "expected [section] or key = value");
-	load_fails(fx, "[gateway]\nmax_body 32M\n", 2,
-	    "expected [section] or key = value");
-	/* The first problem is the one reported. */
-	load_fails(fx, "[gateway]\nmax_body 32M\nmax_body = 1Q\n", 2,
-	    "expected [section] or key = value");
-	load_fails(fx, "[gateway]\nmax_body = 1Q\nmax_body 32M\n", 2,
-	    "bad value for max_body: '1Q' (expected a size like 32M)");
-}
-
-static void
 t_long_line(void **state)
 {
 	struct fx	*fx = *state;
@@ -524,26 +530,34 @@ t_long_line(void **state)
 	assert_string_equal(strchr(fx->err, ':') + 1, "2: NUL byte in line");
 }
 
+/* A key or secret file others can open is refused; group may read. */
 static void
-t_pairs(void **state)
+t_secret_files(void **state)
 {
 	struct fx	*fx = *state;
+	char		 secret[128], text[512], reason[512];
+	FILE		*fp;
 
-	load_fails(fx, "[gateway]\ntls_cert = /c.pem\n", 2,
-	    "tls_cert and tls_key go together: set both or neither");
-	load_fails(fx, "[gateway]\n\ntls_key = /k.pem\n", 3,
-	    "tls_cert and tls_key go together: set both or neither");
-	assert_non_null(load(fx, "[gateway]\ntls_key = /k.pem\n"
-	    "tls_cert = /c.pem\n"));
-	load_fails(fx, "[office365]\nclient_key_file = /k.pem\n", 2,
-	    "client_key_file is set but client_cert_file is not");
-	load_fails(fx, "[office365]\nclient_secret_file = /s\n"
-	    "client_cert_file = /c.pem\n", 3,
-	    "set client_secret_file or client_cert_file, not both");
-	load_fails(fx, "[gateway]\nlisten = 127.0.0.1:8081\n", 2,
-	    "admin_listen is the same address as listen");
-	load_fails(fx, "[gateway]\nadmin_listen = 127.0.0.1:8080\n", 2,
-	    "admin_listen is the same address as listen");
+	snprintf(secret, sizeof(secret), "%s/secret", fx->dir);
+	assert_non_null(fp = fopen(secret, "w"));
+	fclose(fp);
+	snprintf(text, sizeof(text), "[office365]\nclient_id = "
+	    "aaaaaaaa-0000-4000-8000-000000000001\n"
+	    "client_secret_file = %s\n", secret);
+
+	for (mode_t m = 0601; m <= 0607; m += 3) {
+		assert_int_equal(chmod(secret, m), 0);
+		snprintf(reason, sizeof(reason), "client_secret_file %s is "
+		    "open to others (mode %04o); chmod o-rwx %s", secret,
+		    (unsigned)m, secret);
+		load_fails(fx, text, 3, reason);
+	}
+	assert_int_equal(chmod(secret, 0640), 0);
+	assert_non_null(load(fx, text));
+	assert_int_equal(chmod(secret, 0600), 0);
+	assert_non_null(load(fx, text));
+	unlink(secret);
+	assert_non_null(load(fx, text));	/* not there (yet) */
 }
 
 static void
@@ -719,19 +733,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_every_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_lenient_syntax, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(t_optional_empty, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(t_bad_size, setup, teardown),
-		cmocka_unit_test_setup_teardown(t_bad_duration, setup, teardown),
-		cmocka_unit_test_setup_teardown(t_bad_enum, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_limits_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_hostport, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_ids, setup, teardown),
-		cmocka_unit_test_setup_teardown(t_unknown, setup, teardown),
-		cmocka_unit_test_setup_teardown(t_duplicate, setup, teardown),
-		cmocka_unit_test_setup_teardown(t_syntax, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_long_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(t_pairs, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_secret_files, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(t_no_file, setup, teardown),
 		cmocka_unit_test(t_parse_size),
 		cmocka_unit_test(t_parse_duration),
