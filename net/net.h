@@ -14,9 +14,14 @@ struct event_base;
 struct net_loop;
 struct fetch;
 
-/* New loop on BASE (borrowed, must outlive the loop); NULL on failure. */
+/*
+ * New loop on BASE (borrowed, must outlive the loop); NULL on failure.
+ * The first call also runs curl_global_init (not thread-safe: make it
+ * from the main thread before any other thread starts).
+ */
 struct net_loop	*net_loop_new(struct event_base *base);
-/* Cancels every fetch still running (no callbacks), then frees. NULL ok. */
+/* Cancels every fetch still running or not yet started (no callbacks),
+ * then frees. Not from inside a fetch callback. NULL ok. */
 void		 net_loop_free(struct net_loop *);
 
 enum fetch_result {
@@ -77,12 +82,19 @@ int		 fetch_header(struct fetch *, const char *name,
  */
 int		 fetch_body(struct fetch *, const void *data, size_t len,
 		    int copy);
-/* Timeouts in ms (0 = none): connect; whole transfer; no byte for IDLE. */
+/*
+ * Timeouts in ms (0 = none; a 0 connect is curl's 300 s): connect; whole
+ * transfer; no byte for IDLE. IDLE is curl's low-speed check (under 1
+ * byte/s, averaged over up to 5 s), so it fires up to ~5 s late after a
+ * burst; it does not run while the transfer is paused.
+ */
 void		 fetch_timeouts(struct fetch *, unsigned connect_ms,
 		    unsigned total_ms, unsigned idle_ms);
-/* Extra CA bundle (PEM) to trust; copied. NULL = system default. */
+/* CA bundle (PEM) to trust instead of the system's; copied. NULL = the
+ * system default. */
 int		 fetch_ca_file(struct fetch *, const char *path);
-/* Starts the transfer; callbacks never run inside this call. 0 / -1. */
+/* Starts the transfer; callbacks never run inside this call. 0 / -1;
+ * on -1 the fetch is still the caller's to fetch_cancel. */
 int		 fetch_start(struct fetch *);
 /* Resumes a transfer whose body callback returned FETCH_BODY_PAUSE; the
  * body callback may run (and pause again) inside this call. */
