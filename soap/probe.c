@@ -8,6 +8,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "soap/soap.h"
+#include "soap/soap_int.h"
 
 static const char probe_request[] =
     "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
@@ -29,7 +30,7 @@ soap_probe_request(void)
 static char *
 probe_text(xmlXPathContextPtr ctx, const char *expr)
 {
-	xmlXPathObjectPtr	 o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+	xmlXPathObjectPtr	 o = xmlXPathEvalExpression(XC(expr), ctx);
 	char			*s = NULL;
 
 	if (o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr > 0) {
