@@ -190,7 +190,9 @@ seal_key_load(const char *path, int strict, unsigned char *key, char *err,
 		    path, (unsigned)(st.st_mode & 0777), path);
 		goto fail;
 	}
-	if (strict && st.st_uid != geteuid() && st.st_uid != 0) {
+	/* Root may use a key owned by the service account. */
+	if (strict && geteuid() != 0 && st.st_uid != geteuid() &&
+	    st.st_uid != 0) {
 		snprintf(err, errlen, "key file %s is owned by uid %lu, not by "
 		    "this user or root", path, (unsigned long)st.st_uid);
 		goto fail;

@@ -139,27 +139,47 @@ store_now(void)
 	return (int64_t)time(NULL);
 }
 
-/* Creates DIR 0700 when missing; an existing one must be a directory. */
+/* Creates DIR 0700 when missing; an existing one must be a directory.
+ * *ST describes it. */
 static int
-store_mkdir(const char *dir, char *err, size_t errlen)
+store_mkdir(const char *dir, struct stat *st, char *err, size_t errlen)
 {
-	struct stat	 st;
-
 	if (mkdir(dir, 0700) == 0) {
 		if (chmod(dir, 0700) == -1) {
 			snprintf(err, errlen, "cannot chmod %s: %s", dir,
 			    strerror(errno));
 			return -1;
 		}
-		return 0;
-	}
-	if (errno != EEXIST) {
+	} else if (errno != EEXIST) {
 		snprintf(err, errlen, "cannot create state_dir %s: %s", dir,
 		    strerror(errno));
 		return -1;
 	}
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	if (stat(dir, st) == -1 || !S_ISDIR(st->st_mode)) {
 		snprintf(err, errlen, "state_dir %s is not a directory", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * When root runs the CLI before the service ever did, files it creates
+ * in the service's state_dir go to the directory's owner, so serve can
+ * still open them (SQLite does the same for the -wal and -shm files).
+ */
+static int
+store_adopt(const char *path, const struct stat *dir, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+
+	if (geteuid() != 0 || dir->st_uid == 0)
+		return 0;
+	if (lstat(path, &st) == -1 || st.st_uid != 0)
+		return 0;
+	if (lchown(path, dir->st_uid, dir->st_gid) == -1) {
+		snprintf(err, errlen, "cannot chown %s: %s", path,
+		    strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -230,6 +250,7 @@ struct store *
 store_open(const char *state_dir, int strict_key, char *err, size_t errlen)
 {
 	struct store	*s = NULL;
+	struct stat	 dir;
 	char		*keypath = NULL;
 	int		 rc;
 
@@ -247,11 +268,13 @@ store_open(const char *state_dir, int strict_key, char *err, size_t errlen)
 		keypath = NULL;
 		goto nomem;
 	}
-	if (store_mkdir(state_dir, err, errlen) == -1)
+	if (store_mkdir(state_dir, &dir, err, errlen) == -1)
 		goto fail;
-	if (seal_key_load(keypath, strict_key, s->key, err, errlen) == -1)
+	if (seal_key_load(keypath, strict_key, s->key, err, errlen) == -1 ||
+	    store_adopt(keypath, &dir, err, errlen) == -1)
 		goto fail;
-	if (store_create_file(s->path, err, errlen) == -1)
+	if (store_create_file(s->path, err, errlen) == -1 ||
+	    store_adopt(s->path, &dir, err, errlen) == -1)
 		goto fail;
 	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOFOLLOW, NULL);
