@@ -20,11 +20,58 @@
 #include <openssl/evp.h>
 
 #include "auth/serve_int.h"
-#include "conf/conf.h"
-#include "log.h"
-#include "net/net.h"
+#include "tests/unit/auth_fixture.h"
 
 /* ---- parsing ---- */
+
+/* One Authorization value and what auth_basic_parse makes of it. */
+struct parse_case {
+	const char	*what;
+	const char	*value;
+	int		 rc;		/* 0 ok, 1 no credentials, -1 bad */
+	const char	*user;		/* rc 0 */
+	const char	*pass;
+};
+
+static const struct parse_case parse_cases[] = {
+	{ "valid", "Basic YWxpY2U6cHc=", 0, "alice", "pw" },
+	{ "lower-case scheme", "basic YWxpY2U6cHc=", 0, "alice", "pw" },
+	{ "blanks", "BASIC   YWxpY2U6cHc=  ", 0, "alice", "pw" },
+	{ "first colon splits", "Basic YWxpY2U6cDp3", 0, "alice", "p:w" },
+	{ "empty password", "Basic YWxpY2U6", 0, "alice", "" },
+	{ "DOMAIN\\user", "Basic Q09OVE9TT1xhbGljZTpwdw==", 0,
+	  "CONTOSO\\alice", "pw" },
+	{ "UTF-8", "Basic Ym9iOnDDpHNzd29yZA==", 0, "bob", "p\xc3\xa4ssword" },
+
+	{ "no padding needed", "Basic YTpi", 0, "a", "b" },
+	{ "padding ==", "Basic YTpiYw==", 0, "a", "bc" },
+	{ "padding =", "Basic YTpiY2Q=", 0, "a", "bcd" },
+	{ "== left out", "Basic YTpiYw", 0, "a", "bc" },
+	{ "= left out", "Basic YTpiY2Q", 0, "a", "bcd" },
+	{ "half padding", "Basic YTpiYw=", -1, NULL, NULL },
+	{ "too much padding", "Basic YTpiY===", -1, NULL, NULL },
+	{ "padding inside", "Basic YT=iYw==", -1, NULL, NULL },
+	{ "4n+1 characters", "Basic YTpiY", -1, NULL, NULL },
+	{ "only padding", "Basic ====", -1, NULL, NULL },
+
+	{ "missing colon", "Basic YWxpY2U=", -1, NULL, NULL },
+	{ "bad character", "Basic YWxp!2U6cHc=", -1, NULL, NULL },
+	{ "blank inside", "Basic YWxp Y2U6cHc=", -1, NULL, NULL },
+	{ "base64url", "Basic -_-_", -1, NULL, NULL },
+	{ "NUL byte", "Basic YWwAY2U6cHc=", -1, NULL, NULL },
+	{ "scheme alone", "Basic", -1, NULL, NULL },
+	{ "scheme and blanks", "Basic   ", -1, NULL, NULL },
+
+	{ "absent", NULL, 1, NULL, NULL },
+	{ "empty", "", 1, NULL, NULL },
+	{ "Bearer", "Bearer eyJ0eXAi.x.y", 1, NULL, NULL },
+	{ "Negotiate", "Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnag", 1, NULL,
+	  NULL },
+	{ "NTLM", "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAA", 1, NULL,
+	  NULL },
+	{ "Digest", "Digest username=\"alice\"", 1, NULL, NULL },
+	{ "glued scheme", "BasicYWxpY2U6cHc=", 1, NULL, NULL },
+};
 
 static int
 parse(const char *value, char *user, char *pass)
@@ -42,74 +89,21 @@ parse(const char *value, char *user, char *pass)
 }
 
 static void
-test_parse_valid(void **state)
+test_parse(void **state)
 {
-	char	 u[256], p[256];
+	const struct parse_case	*c;
+	char			 u[256], p[256];
+	size_t			 i;
 
-	/* "alice:pw" */
-	assert_int_equal(parse("Basic YWxpY2U6cHc=", u, p), 0);
-	assert_string_equal(u, "alice");
-	assert_string_equal(p, "pw");
-	/* scheme case-insensitive, extra blanks */
-	assert_int_equal(parse("basic YWxpY2U6cHc=", u, p), 0);
-	assert_int_equal(parse("BASIC   YWxpY2U6cHc=  ", u, p), 0);
-	assert_string_equal(p, "pw");
-	/* split at the first ':' ("alice:p:w") */
-	assert_int_equal(parse("Basic YWxpY2U6cDp3", u, p), 0);
-	assert_string_equal(u, "alice");
-	assert_string_equal(p, "p:w");
-	/* empty password ("alice:") */
-	assert_int_equal(parse("Basic YWxpY2U6", u, p), 0);
-	assert_string_equal(p, "");
-	/* DOMAIN\user ("CONTOSO\alice:pw") */
-	assert_int_equal(parse("Basic Q09OVE9TT1xhbGljZTpwdw==", u, p), 0);
-	assert_string_equal(u, "CONTOSO\\alice");
-	/* UTF-8 ("bob:pässword") */
-	assert_int_equal(parse("Basic Ym9iOnDDpHNzd29yZA==", u, p), 0);
-	assert_string_equal(p, "p\xc3\xa4ssword");
-}
-
-static void
-test_parse_padding(void **state)
-{
-	char	 u[256], p[256];
-
-	/* "a:b" (no padding), "a:bc" (==), "a:bcd" (=) */
-	assert_int_equal(parse("Basic YTpi", u, p), 0);
-	assert_string_equal(p, "b");
-	assert_int_equal(parse("Basic YTpiYw==", u, p), 0);
-	assert_string_equal(p, "bc");
-	assert_int_equal(parse("Basic YTpiY2Q=", u, p), 0);
-	assert_string_equal(p, "bcd");
-	/* padding left out: tolerated */
-	assert_int_equal(parse("Basic YTpiYw", u, p), 0);
-	assert_string_equal(p, "bc");
-	assert_int_equal(parse("Basic YTpiY2Q", u, p), 0);
-	assert_string_equal(p, "bcd");
-	/* wrong padding */
-	assert_int_equal(parse("Basic YTpiYw=", u, p), -1);
-	assert_int_equal(parse("Basic YTpiY===", u, p), -1);
-	assert_int_equal(parse("Basic YT=iYw==", u, p), -1);
-	assert_int_equal(parse("Basic YTpiY", u, p), -1);	/* 4n+1 */
-	assert_int_equal(parse("Basic ====", u, p), -1);
-}
-
-static void
-test_parse_bad(void **state)
-{
-	char	 u[256], p[256];
-
-	/* no colon ("alice") */
-	assert_int_equal(parse("Basic YWxpY2U=", u, p), -1);
-	/* not base64 */
-	assert_int_equal(parse("Basic YWxp!2U6cHc=", u, p), -1);
-	assert_int_equal(parse("Basic YWxp Y2U6cHc=", u, p), -1);
-	assert_int_equal(parse("Basic -_-_", u, p), -1);
-	/* a NUL byte ("al\0ce:pw") */
-	assert_int_equal(parse("Basic YWwAY2U6cHc=", u, p), -1);
-	/* nothing after the scheme */
-	assert_int_equal(parse("Basic", u, p), -1);
-	assert_int_equal(parse("Basic   ", u, p), -1);
+	for (i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
+		c = &parse_cases[i];
+		if (parse(c->value, u, p) != c->rc)
+			fail_msg("%s: not %d", c->what, c->rc);
+		if (c->rc != 0)
+			continue;
+		assert_string_equal(u, c->user);
+		assert_string_equal(p, c->pass);
+	}
 }
 
 static void
@@ -141,91 +135,29 @@ test_parse_long(void **state)
 	assert_int_equal(parse(big, u, p), -1);
 }
 
-static void
-test_parse_other_schemes(void **state)
-{
-	char	 u[256], p[256];
-
-	assert_int_equal(parse(NULL, u, p), 1);
-	assert_int_equal(parse("", u, p), 1);
-	assert_int_equal(parse("Bearer eyJ0eXAi.x.y", u, p), 1);
-	assert_int_equal(parse("Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnag", u, p),
-	    1);
-	assert_int_equal(parse("NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAA",
-	    u, p), 1);
-	assert_int_equal(parse("Digest username=\"alice\"", u, p), 1);
-	assert_int_equal(parse("BasicYWxpY2U6cHc=", u, p), 1);
-}
-
 /* ---- checking passwords ---- */
 
 struct fx {
-	char			 dir[64];
-	struct event_base	*base;
-	struct net_loop		*net;
-	struct conf		*conf;
-	struct store		*store;		/* the CLI's connection */
-	struct auth		*auth;
-	struct event		*timeout;
+	struct auth_fixture	 af;
 	int			 answers;
 	int			 expect;
 	enum auth_verdict	 verdicts[16];
 	struct auth_user	*users[16];
 };
 
-static void
-fx_add(struct fx *fx, const char *name, enum auth_mode mode,
-    const char *password, int enabled)
-{
-	struct store_user	 u;
-	char			 err[256];
-
-	memset(&u, 0, sizeof(u));
-	u.name = (char *)(uintptr_t)name;
-	u.mailbox = "x@contoso.example";
-	u.mode = mode;
-	u.backend = AUTH_BACKEND_DEFAULT;
-	u.enabled = enabled;
-	u.password_hash = password != NULL ? passwd_hash(password) : NULL;
-	if (store_user_add(fx->store, &u, err, sizeof(err)) != 0)
-		fail_msg("store_user_add: %s", err);
-	auth_secret_free(u.password_hash);
-}
-
-static void
-fx_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	fail_msg("no answer in time");
-}
-
 static int
 setup(void **state)
 {
 	struct fx	*fx;
-	char		 err[256];
 
-	log_init(LOG_LEVEL_WARN, 0);
-	fx = calloc(1, sizeof(*fx));
-	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/ewsgw-test-basic-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	assert_non_null(fx->base = event_base_new());
-	assert_non_null(fx->net = net_loop_new(fx->base));
-	assert_non_null(fx->timeout = evtimer_new(fx->base, fx_timeout_cb,
-	    fx));
-	fx->conf = conf_defaults();
-	free(fx->conf->state_dir);
-	fx->conf->state_dir = strdup(fx->dir);
-	fx->store = store_open(fx->dir, 1, err, sizeof(err));
-	assert_non_null(fx->store);
-	fx_add(fx, "alice", AUTH_MODE_DELEGATED, "pw", 1);
-	fx_add(fx, "bob", AUTH_MODE_DELEGATED, "pw", 0);
-	fx_add(fx, "carol", AUTH_MODE_DELEGATED, NULL, 1);
-	fx_add(fx, "dave", AUTH_MODE_ONPREM, NULL, 1);
-	fx_add(fx, "erin", AUTH_MODE_ONPREM, NULL, 0);
-	fx->auth = auth_new(fx->base, fx->net, fx->conf, err, sizeof(err));
-	if (fx->auth == NULL)
-		fail_msg("auth_new: %s", err);
+	assert_non_null(fx = calloc(1, sizeof(*fx)));
+	auth_fixture_open(&fx->af);
+	auth_fixture_user(&fx->af, "alice", AUTH_MODE_DELEGATED, "pw", 1);
+	auth_fixture_user(&fx->af, "bob", AUTH_MODE_DELEGATED, "pw", 0);
+	auth_fixture_user(&fx->af, "carol", AUTH_MODE_DELEGATED, NULL, 1);
+	auth_fixture_user(&fx->af, "dave", AUTH_MODE_ONPREM, NULL, 1);
+	auth_fixture_user(&fx->af, "erin", AUTH_MODE_ONPREM, NULL, 0);
+	auth_fixture_start(&fx->af);
 	*state = fx;
 	return (0);
 }
@@ -234,22 +166,13 @@ static int
 teardown(void **state)
 {
 	struct fx	*fx = *state;
-	char		 cmd[128];
-	int		 i;
+	int		 i, rc;
 
 	for (i = 0; i < 16; i++)
 		auth_user_unref(fx->users[i]);
-	auth_free(fx->auth);
-	store_close(fx->store);
-	event_free(fx->timeout);
-	net_loop_free(fx->net);
-	event_base_free(fx->base);
-	conf_free(fx->conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return (-1);
+	rc = auth_fixture_close(&fx->af);
 	free(fx);
-	return (0);
+	return (rc);
 }
 
 static void
@@ -266,7 +189,7 @@ fx_basic_cb(void *arg, enum auth_verdict verdict, struct auth_user *u)
 	fx->verdicts[fx->answers] = verdict;
 	fx->users[fx->answers] = u;
 	if (++fx->answers == fx->expect)
-		event_base_loopexit(fx->base, NULL);
+		event_base_loopexit(fx->af.af_base, NULL);
 }
 
 static char *
@@ -290,7 +213,7 @@ check_now(struct fx *fx, const char *user, const char *pass)
 	struct auth_wait	*w = NULL;
 	enum auth_verdict	 v;
 
-	v = auth_check_basic(fx->auth, basic_header(user, pass), &u,
+	v = auth_check_basic(fx->af.af_auth, basic_header(user, pass), &u,
 	    fx_basic_cb, fx, &w);
 	assert_true(v != AUTH_PENDING);
 	assert_null(w);
@@ -309,7 +232,6 @@ check_now(struct fx *fx, const char *user, const char *pass)
 static enum auth_verdict
 check_later(struct fx *fx, int n, const char *user, const char *pass)
 {
-	struct timeval		 tv = { 20, 0 };
 	struct auth_user	*u;
 	struct auth_wait	*w;
 	int			 i;
@@ -319,15 +241,13 @@ check_later(struct fx *fx, int n, const char *user, const char *pass)
 	for (i = 0; i < n; i++) {
 		u = NULL;
 		w = NULL;
-		assert_int_equal(auth_check_basic(fx->auth,
+		assert_int_equal(auth_check_basic(fx->af.af_auth,
 		    basic_header(user, pass), &u, fx_basic_cb, fx, &w),
 		    AUTH_PENDING);
 		assert_non_null(w);
 		assert_null(u);
 	}
-	evtimer_add(fx->timeout, &tv);
-	event_base_dispatch(fx->base);
-	evtimer_del(fx->timeout);
+	auth_fixture_dispatch(&fx->af, 20);
 	assert_int_equal(fx->answers, n);
 	for (i = 1; i < n; i++)
 		assert_int_equal(fx->verdicts[i], fx->verdicts[0]);
@@ -341,7 +261,7 @@ check_later(struct fx *fx, int n, const char *user, const char *pass)
 static size_t
 verifies(struct fx *fx, const char *name)
 {
-	struct auth_user	*u = auth_user_byname(fx->auth, name);
+	struct auth_user	*u = auth_user_byname(fx->af.af_auth, name);
 	struct auth_verify	*v;
 	size_t			 n = 0;
 
@@ -350,15 +270,6 @@ verifies(struct fx *fx, const char *name)
 		n++;
 	auth_user_unref(u);
 	return (n);
-}
-
-static void
-fx_run(struct fx *fx, int ms)
-{
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(fx->base, &tv);
-	event_base_dispatch(fx->base);
 }
 
 static void
@@ -388,7 +299,6 @@ static void
 test_single_verification(void **state)
 {
 	struct fx	*fx = *state;
-	struct timeval	 tv = { 20, 0 };
 	struct auth_user *u;
 	struct auth_wait *w;
 	int		 i;
@@ -397,19 +307,17 @@ test_single_verification(void **state)
 	fx->expect = 10;
 	for (i = 0; i < 8; i++) {
 		u = NULL;
-		assert_int_equal(auth_check_basic(fx->auth,
+		assert_int_equal(auth_check_basic(fx->af.af_auth,
 		    basic_header("alice", "pw"), &u, fx_basic_cb, fx, &w),
 		    AUTH_PENDING);
 	}
 	for (i = 0; i < 2; i++)
-		assert_int_equal(auth_check_basic(fx->auth,
+		assert_int_equal(auth_check_basic(fx->af.af_auth,
 		    basic_header("alice", "wrong"), &u, fx_basic_cb, fx, &w),
 		    AUTH_PENDING);
 	/* eight requests, one run; the other password its own run */
 	assert_int_equal(verifies(fx, "alice"), 2);
-	evtimer_add(fx->timeout, &tv);
-	event_base_dispatch(fx->base);
-	evtimer_del(fx->timeout);
+	auth_fixture_dispatch(&fx->af, 20);
 	assert_int_equal(fx->answers, 10);
 	assert_int_equal(verifies(fx, "alice"), 0);
 	for (i = 0; i < 10; i++)
@@ -442,11 +350,11 @@ test_refusals(void **state)
 	struct auth_user	*u = NULL;
 	struct auth_wait	*w = NULL;
 
-	assert_int_equal(auth_check_basic(fx->auth, NULL, &u, fx_basic_cb, fx,
+	assert_int_equal(auth_check_basic(fx->af.af_auth, NULL, &u, fx_basic_cb, fx,
 	    &w), AUTH_NO_CREDENTIALS);
-	assert_int_equal(auth_check_basic(fx->auth, "Bearer x.y.z", &u,
+	assert_int_equal(auth_check_basic(fx->af.af_auth, "Bearer x.y.z", &u,
 	    fx_basic_cb, fx, &w), AUTH_NO_CREDENTIALS);
-	assert_int_equal(auth_check_basic(fx->auth, "Basic !!!!", &u,
+	assert_int_equal(auth_check_basic(fx->af.af_auth, "Basic !!!!", &u,
 	    fx_basic_cb, fx, &w), AUTH_BAD_CREDENTIALS);
 	assert_int_equal(check_now(fx, "mallory", "pw"), AUTH_BAD_CREDENTIALS);
 	/* delegated without a local password: refused */
@@ -471,13 +379,13 @@ test_cli_changes(void **state)
 	assert_int_equal(check_later(fx, 1, "alice", "pw"), AUTH_OK);
 
 	/* 'ewsgw user disable alice' in another process */
-	assert_int_equal(store_user_enable(fx->store, "alice", 0, err,
+	assert_int_equal(store_user_enable(fx->af.af_store, "alice", 0, err,
 	    sizeof(err)), 0);
-	fx_run(fx, 600);
+	auth_fixture_run(&fx->af, 600);
 	assert_int_equal(check_now(fx, "alice", "pw"), AUTH_DISABLED);
-	assert_int_equal(store_user_enable(fx->store, "alice", 1, err,
+	assert_int_equal(store_user_enable(fx->af.af_store, "alice", 1, err,
 	    sizeof(err)), 0);
-	fx_run(fx, 600);
+	auth_fixture_run(&fx->af, 600);
 	assert_int_equal(check_now(fx, "alice", "pw"), AUTH_OK);
 
 	/* a new password: the cached one no longer passes */
@@ -488,18 +396,18 @@ test_cli_changes(void **state)
 	su.enabled = -1;
 	su.token_state = -1;
 	su.password_hash = passwd_hash("new");
-	assert_int_equal(store_user_set(fx->store, &su, 0, err, sizeof(err)),
+	assert_int_equal(store_user_set(fx->af.af_store, &su, 0, err, sizeof(err)),
 	    0);
 	auth_secret_free(su.password_hash);
-	fx_run(fx, 600);
+	auth_fixture_run(&fx->af, 600);
 	assert_int_equal(check_later(fx, 1, "alice", "pw"),
 	    AUTH_BAD_CREDENTIALS);
 	assert_int_equal(check_later(fx, 1, "alice", "new"), AUTH_OK);
 
 	/* removed: gone */
-	assert_int_equal(store_user_remove(fx->store, "alice", err,
+	assert_int_equal(store_user_remove(fx->af.af_store, "alice", err,
 	    sizeof(err)), 0);
-	fx_run(fx, 600);
+	auth_fixture_run(&fx->af, 600);
 	assert_int_equal(check_now(fx, "alice", "new"), AUTH_BAD_CREDENTIALS);
 }
 
@@ -509,17 +417,25 @@ fx_never_cb(void *arg, enum auth_verdict verdict, struct auth_user *u)
 	fail_msg("a cancelled wait answered");
 }
 
+/* Starts a check of alice's password and cancels its wait at once. */
 static void
-test_cancel(void **state)
+check_cancelled(struct fx *fx)
 {
-	struct fx		*fx = *state;
 	struct auth_user	*u = NULL;
 	struct auth_wait	*w = NULL;
 
-	assert_int_equal(auth_check_basic(fx->auth, basic_header("alice",
+	assert_int_equal(auth_check_basic(fx->af.af_auth, basic_header("alice",
 	    "pw"), &u, fx_never_cb, fx, &w), AUTH_PENDING);
 	auth_wait_cancel(w);
-	fx_run(fx, 1500);
+}
+
+static void
+test_cancel(void **state)
+{
+	struct fx	*fx = *state;
+
+	check_cancelled(fx);
+	auth_fixture_run(&fx->af, 1500);
 	/* the verification finished anyway and was kept */
 	assert_int_equal(verifies(fx, "alice"), 0);
 	assert_int_equal(check_now(fx, "alice", "pw"), AUTH_OK);
@@ -528,27 +444,20 @@ test_cancel(void **state)
 static void
 test_free_while_verifying(void **state)
 {
-	struct fx		*fx = *state;
-	struct auth_user	*u = NULL;
-	struct auth_wait	*w = NULL;
+	struct fx	*fx = *state;
 
-	/* the wait is cancelled and auth freed with PBKDF2 still running */
-	assert_int_equal(auth_check_basic(fx->auth, basic_header("alice",
-	    "pw"), &u, fx_never_cb, fx, &w), AUTH_PENDING);
-	auth_wait_cancel(w);
-	auth_free(fx->auth);
-	fx->auth = NULL;
+	/* auth freed with PBKDF2 still running: joins, frees, no callback */
+	check_cancelled(fx);
+	auth_free(fx->af.af_auth);
+	fx->af.af_auth = NULL;
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_valid),
-		cmocka_unit_test(test_parse_padding),
-		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_long),
-		cmocka_unit_test(test_parse_other_schemes),
 		cmocka_unit_test_setup_teardown(test_verified_cache, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_single_verification,

@@ -26,9 +26,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "auth/auth_int.h"
-#include "conf/conf.h"
-#include "log.h"
-#include "net/net.h"
+#include "tests/unit/auth_fixture.h"
 
 #define WAITERS		50
 #define TIMEOUT_S	10
@@ -53,13 +51,8 @@ enum idp_mode {
 };
 
 struct fx {
-	char			 dir[64];
-	struct event_base	*base;
-	struct net_loop		*net;
+	struct auth_fixture	 af;
 	struct evhttp		*http;
-	struct conf		*conf;
-	struct store		*store;		/* the "other process" */
-	struct auth		*auth;
 	struct auth_user	*alice;
 	int64_t			 alice_id;
 
@@ -72,8 +65,6 @@ struct fx {
 	int			 results[WAITERS];
 	char			 bearer[WAITERS][64];
 	char			 reason[256];
-	struct event		*timeout;
-	int			 timed_out;
 };
 
 static void
@@ -110,7 +101,7 @@ idp_cb(struct evhttp_request *req, void *arg)
 		    "\"error_codes\":[50173]}");
 		return;
 	case IDP_LOGIN_FIRST:
-		assert_int_equal(store_tokens_save(fx->store, fx->alice_id,
+		assert_int_equal(store_tokens_save(fx->af.af_store, fx->alice_id,
 		    "rt-login", "at-login", time(NULL) + 3600,
 		    AUTH_TOKEN_VALID, NULL, -1, NULL, err, sizeof(err)), 0);
 		break;
@@ -121,15 +112,6 @@ idp_cb(struct evhttp_request *req, void *arg)
 	    "\"expires_in\":3600,\"access_token\":\"at-%d\","
 	    "\"refresh_token\":\"rt-%d\"}", fx->requests, fx->requests);
 	idp_reply(req, 200, json);
-}
-
-static void
-fx_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct fx	*fx = arg;
-
-	fx->timed_out = 1;
-	event_base_loopexit(fx->base, NULL);
 }
 
 static void
@@ -147,38 +129,24 @@ fx_token_cb(void *arg, enum auth_token_result result, const char *bearer,
 	if (result == AUTH_TOKEN_OK)
 		assert_null(reason);
 	if (++fx->answers == fx->expect)
-		event_base_loopexit(fx->base, NULL);
+		event_base_loopexit(fx->af.af_base, NULL);
 }
 
 /* Runs N auth_token_get calls and the loop until all have answered. */
 static void
 fx_get(struct fx *fx, int n, const char *rejected)
 {
-	struct timeval	 tv = { TIMEOUT_S, 0 };
-	int		 i;
+	int	 i;
 
 	fx->answers = 0;
 	fx->expect = n;
 	fx->reason[0] = '\0';
 	for (i = 0; i < n; i++)
-		assert_non_null(auth_token_get(fx->auth, fx->alice, rejected,
-		    fx_token_cb, fx));
+		assert_non_null(auth_token_get(fx->af.af_auth, fx->alice,
+		    rejected, fx_token_cb, fx));
 	assert_int_equal(fx->answers, 0);	/* never inside the call */
-	evtimer_add(fx->timeout, &tv);
-	event_base_dispatch(fx->base);
-	evtimer_del(fx->timeout);
-	assert_false(fx->timed_out);
+	auth_fixture_dispatch(&fx->af, TIMEOUT_S);
 	assert_int_equal(fx->answers, n);
-}
-
-/* Runs the loop for MS milliseconds. */
-static void
-fx_run(struct fx *fx, int ms)
-{
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(fx->base, &tv);
-	event_base_dispatch(fx->base);
 }
 
 static int
@@ -196,70 +164,48 @@ fx_setup(void **state, int server_up, int64_t access_expires)
 {
 	struct fx			*fx;
 	struct evhttp_bound_socket	*bs;
-	struct store_user		 u;
+	struct sockaddr_in		 sin;
 	char				 err[256], url[64];
 	int				 port, fd;
 
-	log_init(LOG_LEVEL_WARN, 0);
-	fx = calloc(1, sizeof(*fx));
-	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/ewsgw-test-token-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	assert_non_null(fx->base = event_base_new());
-	assert_non_null(fx->net = net_loop_new(fx->base));
-	assert_non_null(fx->timeout = evtimer_new(fx->base, fx_timeout_cb,
-	    fx));
-
+	assert_non_null(fx = calloc(1, sizeof(*fx)));
+	auth_fixture_open(&fx->af);
 	if (server_up) {
-		assert_non_null(fx->http = evhttp_new(fx->base));
+		assert_non_null(fx->http = evhttp_new(fx->af.af_base));
 		evhttp_set_gencb(fx->http, idp_cb, fx);
 		bs = evhttp_bind_socket_with_handle(fx->http, "127.0.0.1", 0);
 		assert_non_null(bs);
 		port = fx_port(evhttp_bound_socket_get_fd(bs));
 	} else {
 		/* A port nobody listens on: bound, then closed. */
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in sin = { .sin_family = AF_INET,
-		    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
 		assert_int_equal(bind(fd, (struct sockaddr *)&sin,
 		    sizeof(sin)), 0);
 		port = fx_port(fd);
 		close(fd);
 	}
 
-	fx->conf = conf_defaults();
-	free(fx->conf->state_dir);
-	free(fx->conf->authority);
-	free(fx->conf->tenant_id);
-	free(fx->conf->client_id);
+	free(fx->af.af_conf->authority);
+	free(fx->af.af_conf->tenant_id);
+	free(fx->af.af_conf->client_id);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
-	fx->conf->state_dir = strdup(fx->dir);
-	fx->conf->authority = strdup(url);
-	fx->conf->tenant_id = strdup("contoso.example");
-	fx->conf->client_id = strdup("aaaaaaaa-0000-4000-8000-000000000001");
+	fx->af.af_conf->authority = strdup(url);
+	fx->af.af_conf->tenant_id = strdup("contoso.example");
+	fx->af.af_conf->client_id =
+	    strdup("aaaaaaaa-0000-4000-8000-000000000001");
 
-	fx->store = store_open(fx->dir, 1, err, sizeof(err));
-	assert_non_null(fx->store);
-	memset(&u, 0, sizeof(u));
-	u.name = "alice";
-	u.mailbox = "alice@contoso.example";
-	u.mode = AUTH_MODE_DELEGATED;
-	u.backend = AUTH_BACKEND_DEFAULT;
-	u.enabled = 1;
-	assert_int_equal(store_user_add(fx->store, &u, err, sizeof(err)), 0);
-	assert_int_equal(store_user_get(fx->store, "alice", &u, err,
-	    sizeof(err)), 0);
-	fx->alice_id = u.id;
-	store_user_clear(&u);
+	fx->alice_id = auth_fixture_user(&fx->af, "alice",
+	    AUTH_MODE_DELEGATED, NULL, 1);
 	if (access_expires != 0)
-		assert_int_equal(store_tokens_save(fx->store, fx->alice_id,
-		    "rt-0", "at-old", access_expires, AUTH_TOKEN_VALID, NULL,
-		    -1, NULL, err, sizeof(err)), 0);
-
-	fx->auth = auth_new(fx->base, fx->net, fx->conf, err, sizeof(err));
-	if (fx->auth == NULL)
-		fail_msg("auth_new: %s", err);
-	assert_non_null(fx->alice = auth_user_byname(fx->auth, "ALICE"));
+		assert_int_equal(store_tokens_save(fx->af.af_store,
+		    fx->alice_id, "rt-0", "at-old", access_expires,
+		    AUTH_TOKEN_VALID, NULL, -1, NULL, err, sizeof(err)), 0);
+	auth_fixture_start(&fx->af);
+	assert_non_null(fx->alice = auth_user_byname(fx->af.af_auth,
+	    "ALICE"));
 	*state = fx;
 	return (0);
 }
@@ -293,22 +239,16 @@ static int
 teardown(void **state)
 {
 	struct fx	*fx = *state;
-	char		 cmd[128];
+	int		 rc;
 
 	auth_user_unref(fx->alice);
-	auth_free(fx->auth);
-	store_close(fx->store);
+	auth_free(fx->af.af_auth);	/* before the server it talks to */
+	fx->af.af_auth = NULL;
 	if (fx->http != NULL)
 		evhttp_free(fx->http);
-	event_free(fx->timeout);
-	net_loop_free(fx->net);
-	event_base_free(fx->base);
-	conf_free(fx->conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return (-1);
+	rc = auth_fixture_close(&fx->af);
 	free(fx);
-	return (0);
+	return (rc);
 }
 
 static void
@@ -317,7 +257,7 @@ fx_stored(struct fx *fx, struct store_tokens *t)
 	char	 err[256];
 
 	memset(t, 0, sizeof(*t));
-	assert_int_equal(store_tokens_load(fx->store, fx->alice_id, t, err,
+	assert_int_equal(store_tokens_load(fx->af.af_store, fx->alice_id, t, err,
 	    sizeof(err)), 0);
 }
 
@@ -343,10 +283,10 @@ test_single_flight(void **state)
 	assert_string_equal(t.refresh_token, "rt-1");
 	assert_string_equal(t.access_token, "at-1");
 	store_tokens_clear(&t);
-	auth_refresh_counts(fx->auth, &ok, &failed);
+	auth_refresh_counts(fx->af.af_auth, &ok, &failed);
 	assert_int_equal(ok, 1);
 	assert_int_equal(failed, 0);
-	auth_users_by_token_state(fx->auth, counts, AUTH_TOKEN_ERROR + 1);
+	auth_users_by_token_state(fx->af.af_auth, counts, AUTH_TOKEN_ERROR + 1);
 	assert_int_equal(counts[AUTH_TOKEN_VALID], 1);
 
 	/* valid and not due: answered without a request */
@@ -381,7 +321,7 @@ test_due_background(void **state)
 	fx_get(fx, 5, NULL);
 	assert_string_equal(fx->bearer[0], "at-old");
 	assert_string_equal(fx->bearer[4], "at-old");
-	fx_run(fx, 300);
+	auth_fixture_run(&fx->af, 300);
 	assert_int_equal(fx->requests, 1);
 	fx_get(fx, 1, NULL);
 	assert_string_equal(fx->bearer[0], "at-1");
@@ -408,7 +348,7 @@ test_invalid_grant(void **state)
 	    "refused (AADSTS50173): run 'ewsgw login alice'");
 
 	memset(&u, 0, sizeof(u));
-	assert_int_equal(store_user_get(fx->store, "alice", &u, err,
+	assert_int_equal(store_user_get(fx->af.af_store, "alice", &u, err,
 	    sizeof(err)), 0);
 	assert_int_equal(u.token_state, AUTH_TOKEN_NEEDS_LOGIN);
 	assert_non_null(u.token_error);
@@ -466,12 +406,12 @@ test_login_reaches_serve(void **state)
 	fx_get(fx, 1, NULL);
 	assert_int_equal(fx->results[0], AUTH_TOKEN_NEEDS_SIGNIN);
 	/* 'ewsgw login alice' in another process */
-	assert_int_equal(store_tokens_save(fx->store, fx->alice_id,
+	assert_int_equal(store_tokens_save(fx->af.af_store, fx->alice_id,
 	    "rt-new", "at-new", time(NULL) + 3600, AUTH_TOKEN_VALID, NULL,
 	    -1, NULL, err, sizeof(err)), 0);
-	fx_run(fx, 600);
+	auth_fixture_run(&fx->af, 600);
 	auth_user_unref(fx->alice);
-	fx->alice = auth_user_byname(fx->auth, "alice");
+	fx->alice = auth_user_byname(fx->af.af_auth, "alice");
 	fx_get(fx, 1, NULL);
 	assert_int_equal(fx->results[0], AUTH_TOKEN_OK);
 	assert_string_equal(fx->bearer[0], "at-new");
@@ -492,13 +432,13 @@ test_unreachable(void **state)
 	assert_non_null(strstr(fx->reason, "cannot reach the identity "
 	    "platform"));
 	assert_true(time(NULL) - start < 5);
-	auth_refresh_counts(fx->auth, &ok, &failed);
+	auth_refresh_counts(fx->af.af_auth, &ok, &failed);
 	assert_int_equal(failed, 1);
 
 	/* backing off: answered at once, no new attempt */
 	fx_get(fx, 3, NULL);
 	assert_int_equal(fx->results[2], AUTH_TOKEN_UNAVAILABLE);
-	auth_refresh_counts(fx->auth, &ok, &failed);
+	auth_refresh_counts(fx->af.af_auth, &ok, &failed);
 	assert_int_equal(failed, 1);
 }
 
@@ -515,10 +455,10 @@ test_cancel(void **state)
 	struct fx		*fx = *state;
 	struct auth_wait	*w;
 
-	w = auth_token_get(fx->auth, fx->alice, NULL, fx_never_cb, fx);
+	w = auth_token_get(fx->af.af_auth, fx->alice, NULL, fx_never_cb, fx);
 	assert_non_null(w);
 	auth_wait_cancel(w);
-	fx_run(fx, 300);
+	auth_fixture_run(&fx->af, 300);
 	/* the refresh still ran, and its result is kept */
 	assert_int_equal(fx->requests, 1);
 	fx_get(fx, 1, NULL);
