@@ -217,19 +217,33 @@ done:
 	return ret;
 }
 
-/* The AAD is the version byte followed by the caller's string. */
-static int
-seal_aad(EVP_CIPHER_CTX *ctx, unsigned char version, const char *aad)
+/*
+ * A new AES-256-GCM context for KEY and NONCE, encrypting with ENC, with
+ * the AAD fed in: the version byte, then the caller's string. NULL on
+ * failure.
+ */
+static EVP_CIPHER_CTX *
+seal_ctx_new(const unsigned char *key, const unsigned char *nonce, int enc,
+    unsigned char version, const char *aad)
 {
-	int	 n;
+	EVP_CIPHER_CTX	*ctx;
+	int		 n;
 
-	if (EVP_CipherUpdate(ctx, NULL, &n, &version, 1) != 1)
-		return -1;
-	if (aad != NULL && *aad != '\0' &&
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return NULL;
+	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL,
+	    enc) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_BYTES,
+	    NULL) != 1 ||
+	    EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1 ||
+	    EVP_CipherUpdate(ctx, NULL, &n, &version, 1) != 1 ||
+	    (aad != NULL && *aad != '\0' &&
 	    EVP_CipherUpdate(ctx, NULL, &n, (const unsigned char *)aad,
-	    (int)strlen(aad)) != 1)
-		return -1;
-	return 0;
+	    (int)strlen(aad)) != 1)) {
+		EVP_CIPHER_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
 }
 
 int
@@ -253,14 +267,7 @@ seal(const unsigned char *key, const char *aad, const void *plain,
 	ct = nonce + SEAL_NONCE_BYTES;
 	if (RAND_bytes(nonce, SEAL_NONCE_BYTES) != 1)
 		goto fail;
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		goto fail;
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_BYTES,
-	    NULL) != 1 ||
-	    EVP_EncryptInit_ex(ctx, NULL, NULL, key, nonce) != 1)
-		goto fail;
-	if (seal_aad(ctx, SEAL_VERSION, aad) == -1)
+	if ((ctx = seal_ctx_new(key, nonce, 1, SEAL_VERSION, aad)) == NULL)
 		goto fail;
 	if (plainlen > 0 && EVP_EncryptUpdate(ctx, ct, &n, plain,
 	    (int)plainlen) != 1)
@@ -302,14 +309,7 @@ unseal(const unsigned char *key, const char *aad, const unsigned char *blob,
 	tag = ct + len;
 	if ((buf = malloc(len + 1)) == NULL)
 		goto fail;
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		goto fail;
-	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_BYTES,
-	    NULL) != 1 ||
-	    EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) != 1)
-		goto fail;
-	if (seal_aad(ctx, blob[0], aad) == -1)
+	if ((ctx = seal_ctx_new(key, nonce, 0, blob[0], aad)) == NULL)
 		goto fail;
 	if (len > 0 && EVP_DecryptUpdate(ctx, buf, &n, ct, (int)len) != 1)
 		goto fail;

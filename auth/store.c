@@ -85,6 +85,18 @@ store_prepare(struct store *s, const char *sql, sqlite3_stmt **stmt,
 }
 
 int
+store_step(struct store *s, sqlite3_stmt *stmt, int want, char *err,
+    size_t errlen)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(stmt)) != want)
+		return store_sqlerr(s, rc == SQLITE_ROW || rc == SQLITE_DONE ?
+		    SQLITE_ERROR : rc, err, errlen);
+	return 0;
+}
+
+int
 store_exec(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	int	 rc;
@@ -217,17 +229,15 @@ store_configure(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt	*stmt = NULL;
 	const char	*mode;
-	int		 rc, ret = -1;
+	int		 ret = -1;
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	if (store_prepare(s, "PRAGMA journal_mode=WAL", &stmt, err,
 	    errlen) == -1)
 		goto done;
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		store_sqlerr(s, rc, err, errlen);
+	if (store_step(s, stmt, SQLITE_ROW, err, errlen) == -1)
 		goto done;
-	}
 	mode = (const char *)sqlite3_column_text(stmt, 0);
 	if (mode == NULL || strcmp(mode, "wal") != 0) {
 		snprintf(err, errlen, "database %s cannot use WAL mode "

@@ -33,6 +33,10 @@ int	store_sqlerr(struct store *, int rc, char *err, size_t errlen);
 /* Prepares SQL (constant text; values are bound). 0 / -1 with err. */
 int	store_prepare(struct store *, const char *sql, sqlite3_stmt **stmt,
 	    char *err, size_t errlen);
+/* Steps STMT once; 0 when the result is WANT (SQLITE_ROW or
+ * SQLITE_DONE), else -1 with err. */
+int	store_step(struct store *, sqlite3_stmt *, int want, char *err,
+	    size_t errlen);
 /* Runs constant SQL without parameters (schema, pragmas). 0 / -1. */
 int	store_exec(struct store *, const char *sql, char *err, size_t errlen);
 /* BEGIN IMMEDIATE (takes the write lock now, waiting up to the busy

@@ -41,14 +41,12 @@ static int
 store_user_version(struct store *s, int *version, char *err, size_t errlen)
 {
 	sqlite3_stmt	*stmt = NULL;
-	int		 rc, ret = -1;
+	int		 ret = -1;
 
 	if (store_prepare(s, "PRAGMA user_version", &stmt, err, errlen) == -1)
 		return -1;
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		store_sqlerr(s, rc, err, errlen);
+	if (store_step(s, stmt, SQLITE_ROW, err, errlen) == -1)
 		goto done;
-	}
 	*version = sqlite3_column_int(stmt, 0);
 	ret = 0;
 done:

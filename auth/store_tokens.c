@@ -147,7 +147,7 @@ store_tokens_write(struct store *s, int64_t user_id, int keep_refresh,
     int64_t generation, char *err, size_t errlen)
 {
 	sqlite3_stmt	*stmt = NULL;
-	int		 rc, ret = -1;
+	int		 ret = -1;
 
 	if (store_prepare(s, "INSERT INTO tokens (user_id, state, error,"
 	    " refresh_token, access_token, access_expires, generation,"
@@ -174,10 +174,8 @@ store_tokens_write(struct store *s, int64_t user_id, int keep_refresh,
 	sqlite3_bind_int64(stmt, 7, generation);
 	sqlite3_bind_int64(stmt, 8, store_now());
 	sqlite3_bind_int(stmt, 9, keep_refresh);
-	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		store_sqlerr(s, rc, err, errlen);
+	if (store_step(s, stmt, SQLITE_DONE, err, errlen) == -1)
 		goto done;
-	}
 	ret = 0;
 done:
 	sqlite3_finalize(stmt);

@@ -4,8 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "auth/store_int.h"
 
 #define STORE_USER_COLUMNS \
@@ -229,7 +227,7 @@ store_user_update(struct store *s, const struct store_user *u,
 	struct store_user check = *u;
 	char		*imp = NULL, *old_mailbox = NULL;
 	int64_t		 id;
-	int		 old_mode, rc, ret = -1;
+	int		 old_mode, ret = -1;
 
 	if (store_check_name(u->name, err, errlen) == -1 ||
 	    (u->mailbox != NULL &&
@@ -273,10 +271,8 @@ store_user_update(struct store *s, const struct store_user *u,
 	if (imp != NULL)
 		sqlite3_bind_text(stmt, 10, imp, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 11, store_now());
-	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		store_sqlerr(s, rc, err, errlen);
+	if (store_step(s, stmt, SQLITE_DONE, err, errlen) == -1)
 		goto done;
-	}
 	/* Tokens belong to one identity: a new mailbox or mode needs a new
 	 * sign-in. A change of letter case is the same mailbox. */
 	if (((u->mailbox != NULL && strcasecmp(u->mailbox, old_mailbox) != 0) ||
@@ -335,7 +331,7 @@ store_user_change(struct store *s, const char *sql, const char *name,
     int64_t value, char *err, size_t errlen)
 {
 	sqlite3_stmt	*stmt = NULL;
-	int		 rc, ret = -1;
+	int		 ret = -1;
 
 	if (store_prepare(s, sql, &stmt, err, errlen) == -1)
 		return -1;
@@ -344,12 +340,12 @@ store_user_change(struct store *s, const char *sql, const char *name,
 		sqlite3_bind_int64(stmt, 2, value);
 		sqlite3_bind_int64(stmt, 3, store_now());
 	}
-	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
-		store_sqlerr(s, rc, err, errlen);
-	else if (sqlite3_changes(s->db) == 0)
-		snprintf(err, errlen, "no such user: %s", name);
-	else
-		ret = 0;
+	if (store_step(s, stmt, SQLITE_DONE, err, errlen) == 0) {
+		if (sqlite3_changes(s->db) == 0)
+			snprintf(err, errlen, "no such user: %s", name);
+		else
+			ret = 0;
+	}
 	sqlite3_finalize(stmt);
 	return ret;
 }

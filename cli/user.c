@@ -139,7 +139,7 @@ static void
 user_help(const struct user_cmd *cmd)
 {
 	const char	*p;
-	size_t		 i;
+	size_t		 i, n;
 
 	user_usage_line(stdout, "usage: ", cmd);
 	printf("\n%s\n", cmd->about);
@@ -150,8 +150,10 @@ user_help(const struct user_cmd *cmd)
 			continue;
 		printf("  %s\n", user_opt_help[i].synopsis);
 		for (p = user_opt_help[i].text; *p != '\0';
-		    p += strcspn(p, "\n"), p += *p == '\n')
-			printf("      %.*s\n", (int)strcspn(p, "\n"), p);
+		    p += n + (p[n] == '\n')) {
+			n = strcspn(p, "\n");
+			printf("      %.*s\n", (int)n, p);
+		}
 	}
 	printf("\nexit status: 0 success, 1 failure, 2 usage error\n");
 }

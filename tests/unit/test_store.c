@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -701,6 +702,33 @@ test_data_version(void **state)
 }
 
 static void
+test_busy(void **state)
+{
+	struct fixture		*f = *state;
+	struct store_user	 u = user("bob", "bob@contoso.com");
+	sqlite3			*db;
+	time_t			 t0;
+
+	/* Another process holds the write lock past the busy timeout. */
+	db = raw_open(f);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	t0 = time(NULL);
+	assert_int_equal(store_user_add(f->s, &u, f->err, sizeof(f->err)),
+	    -1);
+	assert_true(time(NULL) - t0 >= 4);	/* it waited first */
+	assert_string_equal(f->err, "database is busy (another ewsgw is "
+	    "writing); try again");
+	/* Reads still work in WAL mode. */
+	assert_int_equal(store_user_get(f->s, "bob", &u, f->err,
+	    sizeof(f->err)), 1);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	u = user("bob", "bob@contoso.com");
+	assert_int_equal(store_user_add(f->s, &u, f->err, sizeof(f->err)), 0);
+}
+
+static void
 test_import(void **state)
 {
 	struct fixture		*f = *state;
@@ -941,6 +969,7 @@ main(void)
 		T(test_identity_change_clears_tokens),
 		T(test_remove_cascades),
 		T(test_data_version),
+		T(test_busy),
 		T(test_import),
 		T(test_import_errors),
 		T(test_reopen_keeps_everything),
