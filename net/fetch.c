@@ -38,12 +38,16 @@ fetch_is_ws(char c)
 static void
 fetch_free(struct fetch *f)
 {
-	struct net_loop	*nl = f->f_loop;
+	struct net_loop		*nl = f->f_loop;
+	struct curl_slist	*l;
 
 	TAILQ_REMOVE(&nl->nl_fetches, f, f_entry);
 	if (f->f_on_free != NULL)
 		f->f_on_free(f->f_on_free_arg);
 	curl_easy_cleanup(f->f_easy);
+	/* Request headers may carry a bearer token. */
+	for (l = f->f_headers; l != NULL; l = l->next)
+		OPENSSL_cleanse(l->data, strlen(l->data));
 	curl_slist_free_all(f->f_headers);
 	if (f->f_body_copy != NULL) {
 		OPENSSL_cleanse(f->f_body_copy, f->f_body_len);

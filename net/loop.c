@@ -196,6 +196,11 @@ net_loop_new(struct event_base *base)
 	curl_multi_setopt(nl->nl_multi, CURLMOPT_SOCKETDATA, nl);
 	curl_multi_setopt(nl->nl_multi, CURLMOPT_TIMERFUNCTION, net_timer_cb);
 	curl_multi_setopt(nl->nl_multi, CURLMOPT_TIMERDATA, nl);
+	/*
+	 * No per-host connection cap: HTTP/2 exchanges share one connection
+	 * (fetches set PIPEWAIT), HTTP/1.1 needs one per exchange in flight;
+	 * the callers bound how many run at once.
+	 */
 	curl_multi_setopt(nl->nl_multi, CURLMOPT_PIPELINING,
 	    (long)CURLPIPE_MULTIPLEX);
 	return nl;

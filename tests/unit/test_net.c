@@ -95,6 +95,7 @@ struct tfetch {
 	/* misbehaviour on request */
 	int			 cancel_in_header;
 	int			 cancel_in_body;
+	int			 cancel_in_hdrs_done;
 	int			 cancel_in_done;
 	int			 abort_in_body;
 	int			 abort_after_resume;
@@ -495,6 +496,10 @@ tf_headers_done_cb(void *arg, long status)
 	if (tf->cancelled)
 		tf->calls_after_cancel++;
 	tf->hdrs_done++;
+	if (tf->cancel_in_hdrs_done) {
+		fetch_cancel(tf->f);
+		tf->cancelled = 1;
+	}
 	return 0;
 }
 
@@ -617,6 +622,17 @@ tf_run(struct tfetch *tf)
 	assert_int_equal(fetch_start(tf->f), 0);
 	run_until(tf->t, &tf->ndone, TEST_TIMEOUT_MS + 2000);
 	assert_int_equal(tf->ndone, 1);
+}
+
+/* Waits for TF's cancel, then checks that no callback followed it. */
+static void
+tf_wait_cancelled(struct tfetch *tf)
+{
+	run_until(tf->t, &tf->cancelled, 5000);
+	assert_true(tf->cancelled);
+	run_for(tf->t, 100);
+	assert_int_equal(tf->calls_after_cancel, 0);
+	assert_int_equal(tf->ndone, 0);
 }
 
 /* Header NAME's value as the handler saw it, or NULL (static buffer). */
@@ -945,12 +961,8 @@ test_cancel_in_callbacks(void **state)
 	tf.cancel_in_body = 1;
 	tf_new(&tf, "GET", t->raw_url, "/big");
 	assert_int_equal(fetch_start(tf.f), 0);
-	run_until(t, &tf.cancelled, 5000);
-	assert_true(tf.cancelled);
-	run_for(t, 100);
+	tf_wait_cancelled(&tf);
 	assert_int_equal(tf.body_calls, 1);
-	assert_int_equal(tf.calls_after_cancel, 0);
-	assert_int_equal(tf.ndone, 0);
 	tf_clean(&tf);
 
 	/* From the header callback. */
@@ -958,11 +970,26 @@ test_cancel_in_callbacks(void **state)
 	tf.cancel_in_header = 1;
 	tf_new(&tf, "GET", t->url, "/echo");
 	assert_int_equal(fetch_start(tf.f), 0);
-	run_until(t, &tf.cancelled, 5000);
-	run_for(t, 100);
+	tf_wait_cancelled(&tf);
 	assert_int_equal(tf.nheaders, 1);
-	assert_int_equal(tf.calls_after_cancel, 0);
-	assert_int_equal(tf.ndone, 0);
+	tf_clean(&tf);
+
+	/* From headers_done, before a body and with no body at all. */
+	tf_init(&tf, t);
+	tf.cancel_in_hdrs_done = 1;
+	tf_new(&tf, "GET", t->url, "/echo");
+	assert_int_equal(fetch_body(tf.f, "abc", 3, 0), 0);
+	assert_int_equal(fetch_start(tf.f), 0);
+	tf_wait_cancelled(&tf);
+	assert_int_equal(tf.body_calls, 0);
+	tf_clean(&tf);
+
+	tf_init(&tf, t);
+	tf.cancel_in_hdrs_done = 1;
+	tf_new(&tf, "GET", t->raw_url, "/empty");
+	assert_int_equal(fetch_start(tf.f), 0);
+	tf_wait_cancelled(&tf);
+	assert_int_equal(tf.hdrs_done, 1);
 	tf_clean(&tf);
 
 	/* From done: a no-op. */
@@ -1001,12 +1028,8 @@ test_cancel_outside(void **state)
 	assert_int_equal(fetch_start(tf.f), 0);
 	ev = evtimer_new(t->base, cancel_cb, &tf);
 	evtimer_add(ev, &tv);
-	run_until(t, &tf.cancelled, 5000);
-	assert_true(tf.cancelled);
+	tf_wait_cancelled(&tf);
 	assert_true(tf.received > 0);
-	run_for(t, 100);
-	assert_int_equal(tf.calls_after_cancel, 0);
-	assert_int_equal(tf.ndone, 0);
 	event_free(ev);
 	tf_clean(&tf);
 
@@ -1021,9 +1044,7 @@ test_cancel_outside(void **state)
 	event_del(tf.resume_ev);
 	fetch_cancel(tf.f);
 	tf.cancelled = 1;
-	run_for(t, 100);
-	assert_int_equal(tf.calls_after_cancel, 0);
-	assert_int_equal(tf.ndone, 0);
+	tf_wait_cancelled(&tf);
 	tf_clean(&tf);
 
 	/* Before it starts, and twice from the loop: freed, no callback. */
