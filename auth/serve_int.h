@@ -31,7 +31,7 @@ struct worker;
 struct worker_job;
 
 #define AUTH_MAC_BYTES		32	/* HMAC-SHA256 */
-#define AUTH_BAD_RING		4	/* wrong passwords remembered per user */
+#define AUTH_BAD_RING		4	/* wrong passwords kept per user */
 #define AUTH_BAD_TTL_S		60
 #define AUTH_REASON_BYTES	512
 #define AUTH_WATCH_MS		250	/* how often the store is polled */
@@ -138,7 +138,7 @@ enum auth_wait_kind {
 struct auth_wait {
 	enum auth_wait_kind	 w_kind;
 	TAILQ_ENTRY(auth_wait)	 w_entry;
-	struct auth_waitq	*w_queue;	/* the queue we are on, or NULL */
+	struct auth_waitq	*w_queue;	/* queued on this, or NULL */
 	struct event		*w_ev;		/* delivers the answer */
 	struct auth_user	*w_user;	/* holds a reference */
 	auth_basic_cb		 w_basic_cb;

@@ -27,7 +27,7 @@ struct auth_fixture {
 	struct conf		*af_conf;
 	struct store		*af_store;
 	struct auth		*af_auth;
-	struct event		*af_timeout;	/* fails the test when it fires */
+	struct event		*af_timeout;	/* fails the test on firing */
 };
 
 static inline void

@@ -350,8 +350,8 @@ test_refusals(void **state)
 	struct auth_user	*u = NULL;
 	struct auth_wait	*w = NULL;
 
-	assert_int_equal(auth_check_basic(fx->af.af_auth, NULL, &u, fx_basic_cb, fx,
-	    &w), AUTH_NO_CREDENTIALS);
+	assert_int_equal(auth_check_basic(fx->af.af_auth, NULL, &u,
+	    fx_basic_cb, fx, &w), AUTH_NO_CREDENTIALS);
 	assert_int_equal(auth_check_basic(fx->af.af_auth, "Bearer x.y.z", &u,
 	    fx_basic_cb, fx, &w), AUTH_NO_CREDENTIALS);
 	assert_int_equal(auth_check_basic(fx->af.af_auth, "Basic !!!!", &u,
@@ -396,8 +396,8 @@ test_cli_changes(void **state)
 	su.enabled = -1;
 	su.token_state = -1;
 	su.password_hash = passwd_hash("new");
-	assert_int_equal(store_user_set(fx->af.af_store, &su, 0, err, sizeof(err)),
-	    0);
+	assert_int_equal(store_user_set(fx->af.af_store, &su, 0, err,
+	    sizeof(err)), 0);
 	auth_secret_free(su.password_hash);
 	auth_fixture_run(&fx->af, 600);
 	assert_int_equal(check_later(fx, 1, "alice", "pw"),

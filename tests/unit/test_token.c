@@ -101,8 +101,8 @@ idp_cb(struct evhttp_request *req, void *arg)
 		    "\"error_codes\":[50173]}");
 		return;
 	case IDP_LOGIN_FIRST:
-		assert_int_equal(store_tokens_save(fx->af.af_store, fx->alice_id,
-		    "rt-login", "at-login", time(NULL) + 3600,
+		assert_int_equal(store_tokens_save(fx->af.af_store,
+		    fx->alice_id, "rt-login", "at-login", time(NULL) + 3600,
 		    AUTH_TOKEN_VALID, NULL, -1, NULL, err, sizeof(err)), 0);
 		break;
 	case IDP_OK:
@@ -257,8 +257,8 @@ fx_stored(struct fx *fx, struct store_tokens *t)
 	char	 err[256];
 
 	memset(t, 0, sizeof(*t));
-	assert_int_equal(store_tokens_load(fx->af.af_store, fx->alice_id, t, err,
-	    sizeof(err)), 0);
+	assert_int_equal(store_tokens_load(fx->af.af_store, fx->alice_id, t,
+	    err, sizeof(err)), 0);
 }
 
 static void
