@@ -8,9 +8,9 @@ WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
             -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
             -Wsign-compare -Wformat=2 -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -D_GNU_SOURCE $(WARN) -MMD -MP -I. \
+override CFLAGS += -std=c17 -D_GNU_SOURCE $(WARN) -MMD -MP -I. \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+override LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
 # The gateway: everything but the test tree. main.c holds main(); the
 # rest goes into a library the unit tests link against too.
