@@ -13,10 +13,7 @@
 
 /* One socket curl asked us to watch (curl_multi_assign'ed to it). */
 struct net_sock {
-	struct net_loop		*ns_loop;
-	curl_socket_t		 ns_fd;
-	struct event		 ns_ev;
-	int			 ns_added;	/* ns_ev was assigned */
+	struct event		 ns_ev;		/* assigned from the start */
 	LIST_ENTRY(net_sock)	 ns_entry;
 };
 
@@ -74,8 +71,7 @@ net_sock_free(struct net_sock *ns)
 {
 	if (ns == NULL)
 		return;
-	if (ns->ns_added)
-		event_del(&ns->ns_ev);
+	event_del(&ns->ns_ev);
 	LIST_REMOVE(ns, ns_entry);
 	free(ns);
 }
@@ -89,11 +85,9 @@ net_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 	struct net_sock	*ns = socketp;
 	short		 kind;
 
+	/* curl forgets its socketp for S itself after a REMOVE. */
 	if (what == CURL_POLL_REMOVE) {
-		if (ns != NULL) {
-			curl_multi_assign(nl->nl_multi, s, NULL);
-			net_sock_free(ns);
-		}
+		net_sock_free(ns);
 		return 0;
 	}
 	if (ns == NULL) {
@@ -101,11 +95,9 @@ net_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 			log_warn("net: socket watch");
 			return -1;
 		}
-		ns->ns_loop = nl;
-		ns->ns_fd = s;
 		LIST_INSERT_HEAD(&nl->nl_socks, ns, ns_entry);
 		curl_multi_assign(nl->nl_multi, s, ns);
-	} else if (ns->ns_added)
+	} else
 		event_del(&ns->ns_ev);
 	kind = EV_PERSIST;
 	if (what & CURL_POLL_IN)
@@ -113,7 +105,6 @@ net_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
 	event_assign(&ns->ns_ev, nl->nl_base, s, kind, net_sock_event_cb, nl);
-	ns->ns_added = 1;
 	if (event_add(&ns->ns_ev, NULL) == -1) {
 		log_warnx("net: event_add on socket %d failed", (int)s);
 		return -1;
