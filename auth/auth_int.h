@@ -80,7 +80,8 @@ struct fetch	*oauth_token_request(struct net_loop *, const struct conf *,
 char		*oauth_refresh_form(const struct conf *,
 		    const char *refresh_token);
 /* Cancels a fetch returned by oauth_token_request and frees what the
- * request held; use it instead of fetch_cancel. CB will not run. NULL ok. */
+ * request held; use it instead of fetch_cancel, and before net_loop_free
+ * for requests still running. CB will not run. NULL ok. */
 void		 oauth_token_cancel(struct fetch *);
 /* Parses a token endpoint answer: exposed for unit tests. TOKENS is
  * filled only on OAUTH_OK; ERR (never a token) on anything else. */

@@ -8,7 +8,6 @@
 #include "auth/auth.h"
 #include "cli/cli.h"
 #include "conf/conf.h"
-#include "log.h"
 #include "net/net.h"
 
 #define CLI_LOGIN_USAGE	"usage: ewsgw [-c FILE] login NAME\n"
@@ -95,7 +94,6 @@ cli_login(int argc, char **argv, const char *conf_arg)
 		return rc;
 	if ((conf = cli_conf_load(conf_arg)) == NULL)
 		return 1;
-	log_init(conf->log_level, conf->log_json);
 	if ((cl.cl_base = event_base_new()) == NULL ||
 	    (loop = net_loop_new(cl.cl_base)) == NULL) {
 		snprintf(cl.cl_reason, sizeof(cl.cl_reason),
