@@ -66,6 +66,17 @@ grep -q '^signed in alice (alice@contoso.example); token valid until ' \
     { cat "$T/login-alice.out"; fail "no success line"; }
 expect "token after" "$(token_of alice)" valid
 
+# Brief trouble at the identity platform: retried, then signed in.
+fake_post /_fake/fault '{"target":"token","kind":"http503","count":2}'
+login alice alice@contoso.example
+expect "token after retries" "$(token_of alice)" valid
+
+# A policy refuses the sign-in: its AADSTS code, nothing stored.
+fake_post /_fake/fault \
+    '{"target":"token","kind":"invalid_grant","aadsts":53003}'
+run_login 1 '^ewsgw: sign-in failed: AADSTS53003' ewsgw login carol
+expect "token after a refusal" "$(token_of carol)" none
+
 # Declined at the sign-in page.
 start_login carol
 curl -fs -o /dev/null -d "user_code=$CODE" -d action=decline \
