@@ -117,6 +117,13 @@ login_finish(struct auth_login *lg, const char *fmt, ...)
 }
 
 static void
+login_expired(struct auth_login *lg)
+{
+	login_finish(lg, "the code expired before sign-in finished; run "
+	    "'ewsgw login %s' again", lg->lg_user.name);
+}
+
+static void
 login_schedule(struct auth_login *lg, long seconds)
 {
 	struct timeval	 tv = { .tv_sec = seconds, .tv_usec = 0 };
@@ -132,8 +139,7 @@ login_timer_cb(int fd, short events, void *arg)
 	if (lg->lg_device_code == NULL)
 		login_request_code(lg);
 	else if (login_now() >= lg->lg_deadline)
-		login_finish(lg, "the code expired before sign-in finished; "
-		    "run 'ewsgw login %s' again", lg->lg_user.name);
+		login_expired(lg);
 	else
 		login_poll(lg);
 }
@@ -285,8 +291,7 @@ login_token_cb(void *arg, enum oauth_outcome outcome,
 		login_finish(lg, "sign-in was declined (%s)", err->message);
 		break;
 	case OAUTH_EXPIRED:
-		login_finish(lg, "the code expired before sign-in finished; "
-		    "run 'ewsgw login %s' again", lg->lg_user.name);
+		login_expired(lg);
 		break;
 	case OAUTH_TRANSIENT:
 		login_retry(lg, err);
