@@ -134,9 +134,10 @@ aad_access_claims(const struct dir_user *u, const char *client,
 
 	rand_guid(sid);
 	rand_b64url(uti, 22);
+	/* 23 claims */
 	return json_pack("{s:s, s:s++, s:I, s:I, s:I, s:s, s:[s], s:s, s:s,"
 	    " s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-	    " s:s}",
+	    " s:s, s:s}",
 	    "aud", sc->aud, "iss", "https://sts.windows.net/", fake.tenant, "/",
 	    "iat", (json_int_t)now, "nbf", (json_int_t)now,
 	    "exp", (json_int_t)(now + fake.token_lifetime),
@@ -192,6 +193,9 @@ aad_issue(struct fx *fx, int user, const char *client, const struct scope *sc)
 			goto fail;
 		json_object_set_new(j, "id_token", json_string(idt));
 	}
+	reqlog_issued(at);
+	reqlog_issued(json_string_value(json_object_get(j, "refresh_token")));
+	reqlog_issued(json_string_value(json_object_get(j, "id_token")));
 	json_object_set_new(fx->fx_log, "user", json_string(u->upn));
 	fx_reply_json(fx, 200, j);
 	j = NULL;

@@ -15,6 +15,7 @@
 static void	control_health(struct fx *, json_t *);
 static void	control_log(struct fx *, json_t *);
 static void	control_stats(struct fx *, json_t *);
+static void	control_issued(struct fx *, json_t *);
 static void	control_config(struct fx *, json_t *);
 static void	control_fault(struct fx *, json_t *);
 static void	control_unfault(struct fx *, json_t *);
@@ -29,6 +30,7 @@ static const struct control {
 	{ "/health", EVHTTP_REQ_GET, control_health },
 	{ "/log", EVHTTP_REQ_GET, control_log },
 	{ "/stats", EVHTTP_REQ_GET, control_stats },
+	{ "/issued", EVHTTP_REQ_GET, control_issued },
 	{ "/config", EVHTTP_REQ_GET, control_config },
 	{ "/config", EVHTTP_REQ_POST, control_config },
 	{ "/fault", EVHTTP_REQ_POST, control_fault },
@@ -50,6 +52,8 @@ static const struct {
 	    0, 365 * 86400L },
 	{ "device_interval", offsetof(struct fake_conf, device_interval),
 	    1, 60 },
+	{ "device_expires_in", offsetof(struct fake_conf, device_expires_in),
+	    1, 3600 },
 	{ "ews_delay_ms", offsetof(struct fake_conf, ews_delay_ms),
 	    0, 600000 },
 	{ "token_delay_ms", offsetof(struct fake_conf, token_delay_ms),
@@ -116,6 +120,12 @@ static void
 control_stats(struct fx *fx, json_t *body)
 {
 	fx_reply_json(fx, 200, reqlog_stats());
+}
+
+static void
+control_issued(struct fx *fx, json_t *body)
+{
+	fx_reply_json(fx, 200, reqlog_issued_all());
 }
 
 static void

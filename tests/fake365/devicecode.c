@@ -3,6 +3,7 @@
  * POST devicecode hands out a code pair, the person approves or declines
  * at /devicelogin, the client polls the token endpoint.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,6 @@
 #include "log.h"
 #include "tests/fake365/fake365.h"
 
-#define DEVICE_LIFETIME_S	900
 #define DEVICE_CODE_CHARS	120
 #define DEVICE_USER_CHARS	9
 #define DEVICE_POLL_SLACK_MS	100	/* timers may fire a bit early */
@@ -51,15 +51,14 @@ device_now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Forgets codes that expired a while ago. */
+/* Forgets codes that expired before BEFORE. */
 static void
-device_prune(void)
+device_prune(time_t before)
 {
 	struct device	**pp = &devices, *d;
-	time_t		  now = time(NULL);
 
 	while ((d = *pp) != NULL) {
-		if (d->expires + 3600 < now) {
+		if (d->expires < before) {
 			*pp = d->next;
 			free(d);
 		} else
@@ -118,11 +117,11 @@ device_code(struct fx *fx)
 		aad_error(fx, 400, error, aadsts, "%s", text);
 		goto done;
 	}
-	device_prune();
+	device_prune(time(NULL) - 3600);
 	memcpy(d->code, "DAQABAAEAAAD--", 14);
 	rand_b64url(d->code + 14, DEVICE_CODE_CHARS);
 	rand_user_code(d->user_code, DEVICE_USER_CHARS);
-	d->expires = time(NULL) + DEVICE_LIFETIME_S;
+	d->expires = time(NULL) + fake.device_expires_in;
 	d->interval = fake.device_interval;
 	d->user = -1;
 	if (fake.auto_approve != NULL) {
@@ -137,9 +136,11 @@ device_code(struct fx *fx)
 	    "the page %s and enter the code %s to authenticate.", verify,
 	    d->user_code);
 	d = NULL;
-	fx_reply_json(fx, 200, json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}",
+	reqlog_issued(devices->code);
+	fx_reply_json(fx, 200, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}",
 	    "user_code", devices->user_code, "device_code", devices->code,
-	    "verification_uri", verify, "expires_in", DEVICE_LIFETIME_S,
+	    "verification_uri", verify, "expires_in",
+	    (json_int_t)fake.device_expires_in,
 	    "interval", (json_int_t)devices->interval, "message", msg));
 done:
 	free(d);
@@ -216,6 +217,12 @@ device_login(struct fx *fx)
 		    "Cancel.");
 done:
 	evhttp_clear_headers(&q);
+}
+
+void
+device_free(void)
+{
+	device_prune(LLONG_MAX);
 }
 
 int

@@ -28,11 +28,12 @@ static const struct ews_op {
 	{ "ResolveNames", ews_resolve_names },
 };
 
-/* RequestServerVersion values EXO accepts (office365.md 2.4). */
+/* RequestServerVersion values EXO accepts: ExchangeVersionType of its
+ * types.xsd (so not Exchange2019, which exchangelib tries first). */
 static const char *const ews_versions[] = {
-	"Exchange2007", "Exchange2007_SP1", "Exchange2010", "Exchange2010_SP1",
-	"Exchange2010_SP2", "Exchange2013", "Exchange2013_SP1", "Exchange2015",
-	"Exchange2016", "V2015_10_05", "V2016_01_06", "V2016_04_13",
+	"Exchange2007", "Exchange2007_SP1", "Exchange2009", "Exchange2010",
+	"Exchange2010_SP1", "Exchange2010_SP2", "Exchange2012", "Exchange2013",
+	"Exchange2013_SP1", "Exchange2015", "Exchange2016", "V2015_10_05", "V2016_01_06", "V2016_04_13",
 	"V2016_07_13", "V2016_10_10", "V2017_01_07", "V2017_04_14",
 	"V2017_07_11", "V2017_10_09", "V2018_01_08",
 };
@@ -159,14 +160,14 @@ ews_dispatch(struct ews_req *req)
 		return ews_fail(req, "ErrorSchemaValidation", "The request "
 		    "failed schema validation: it is not a SOAP 1.1 "
 		    "envelope.");
-	if (ews_header(req, xml_child(env, NS_SOAP, "Header")) == -1)
-		return -1;
 	if ((req->op = xml_first(body)) == NULL)
 		return ews_fail(req, "ErrorInvalidRequest", "The request is "
 		    "invalid: soap:Body holds no operation.");
 	req->opname = (const char *)req->op->name;
 	json_object_set_new(req->fx->fx_log, "operation",
 	    json_stringn(req->opname, strnlen(req->opname, 64)));
+	if (ews_header(req, xml_child(env, NS_SOAP, "Header")) == -1)
+		return -1;
 	if (!xml_is(req->op, NS_M, NULL))
 		return ews_fail(req, "ErrorSchemaValidation", "The request "
 		    "failed schema validation: the operation is not in the "

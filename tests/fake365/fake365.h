@@ -44,6 +44,7 @@ struct fake_conf {
 	long			 token_lifetime;	/* access token, s */
 	long			 refresh_lifetime;	/* refresh token, s */
 	long			 device_interval;	/* s */
+	long			 device_expires_in;	/* s */
 	long			 ews_delay_ms;
 	long			 token_delay_ms;
 };
@@ -94,7 +95,12 @@ void		 reqlog_end(json_t *entry, int status);	/* steals ENTRY */
 int		 reqlog_open(const char *path);
 json_t		*reqlog_all(void);	/* new reference */
 json_t		*reqlog_stats(void);	/* new reference */
-void		 reqlog_reset(void);
+void		 reqlog_reset(void);	/* log and counters */
+void		 reqlog_free(void);	/* all of it, at exit */
+/* Remembers a secret the fake handed out (NULL: none), for GET
+ * /_fake/issued. */
+void		 reqlog_issued(const char *);
+json_t		*reqlog_issued_all(void);	/* new reference */
 
 /* control.c: the /_fake endpoints. */
 void		 control_handle(struct fx *, const char *path);
@@ -192,6 +198,7 @@ int		 identity_client(struct fx *, const char *client);
 void		 device_code(struct fx *);		/* POST devicecode */
 void		 device_login(struct fx *);		/* /devicelogin */
 void		 device_grant(struct fx *, struct evkeyvalq *);
+void		 device_free(void);	/* every code, at exit */
 /* The user a grant's form names (for fault filters), or -1. */
 int		 device_user(struct evkeyvalq *);
 int		 refresh_user(struct evkeyvalq *);
@@ -201,6 +208,7 @@ int		 password_user(struct evkeyvalq *);
 const char	*refresh_issue(int user, const char *client, const char *scope);
 void		 refresh_grant(struct fx *, struct evkeyvalq *);
 int		 refresh_revoke(int user);	/* how many were revoked */
+void		 refresh_free(void);	/* every token, at exit */
 
 /* password.c: ROPC (grant_type=password). */
 void		 password_grant(struct fx *, struct evkeyvalq *);

@@ -23,6 +23,7 @@ struct fake_conf fake = {
 	.token_lifetime = 3600,
 	.refresh_lifetime = 90 * 86400,
 	.device_interval = 5,
+	.device_expires_in = 900,
 };
 
 static const struct option main_opts[] = {
@@ -140,8 +141,10 @@ main(int argc, char **argv)
 	event_free(sigterm);
 	event_free(sigint);
 	event_base_free(fake.base);
-	reqlog_reset();
+	reqlog_free();
 	fault_clear();
+	device_free();
+	refresh_free();
 	jwt_free();
 	xmlCleanupParser();
 	return 0;

@@ -55,6 +55,17 @@ refresh_issue(int user, const char *client, const char *scope)
 	return r->token;
 }
 
+void
+refresh_free(void)
+{
+	struct refresh	*r;
+
+	while ((r = refreshes) != NULL) {
+		refreshes = r->next;
+		free(r);
+	}
+}
+
 int
 refresh_revoke(int user)
 {

@@ -20,6 +20,7 @@
 #include "tests/fake365/fake365.h"
 
 #define REQLOG_MAX_ENTRIES	10000
+#define REQLOG_GRANT_URN	"urn:ietf:params:oauth:grant-type:"
 
 static const char *const reqlog_headers[] = {
 	"X-AnchorMailbox", "Via", "Content-Type", "SOAPAction", "User-Agent",
@@ -39,6 +40,7 @@ static const struct {
 
 static json_t	*reqlog_entries;
 static json_t	*reqlog_counts;
+static json_t	*reqlog_secrets;	/* what /_fake/issued lists */
 static FILE	*reqlog_file;
 
 static const char *
@@ -165,6 +167,9 @@ reqlog_count(json_t *e, int status)
 	if (reqlog_counts == NULL || target == NULL)
 		return;
 	if (strcmp(target, "token") == 0 && grant != NULL) {
+		if (strncmp(grant, REQLOG_GRANT_URN, strlen(REQLOG_GRANT_URN))
+		    == 0)
+			grant += strlen(REQLOG_GRANT_URN);
 		reqlog_bump(json_object_get(reqlog_counts, "token"), grant);
 		reqlog_bump(reqlog_counts, status == 200 ? "token_ok" :
 		    "token_error");
@@ -231,4 +236,31 @@ reqlog_reset(void)
 	json_decref(reqlog_counts);
 	reqlog_entries = NULL;
 	reqlog_counts = NULL;
+}
+
+void
+reqlog_free(void)
+{
+	reqlog_reset();
+	json_decref(reqlog_secrets);
+	reqlog_secrets = NULL;
+	if (reqlog_file != NULL)
+		fclose(reqlog_file);
+	reqlog_file = NULL;
+}
+
+void
+reqlog_issued(const char *secret)
+{
+	if (secret == NULL)
+		return;
+	if (reqlog_secrets == NULL)
+		reqlog_secrets = json_array();
+	json_array_append_new(reqlog_secrets, json_string(secret));
+}
+
+json_t *
+reqlog_issued_all(void)
+{
+	return reqlog_secrets ? json_incref(reqlog_secrets) : json_array();
 }
