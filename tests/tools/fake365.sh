@@ -102,15 +102,16 @@ PY
 }
 
 # fk_ews TOKEN FILE [curl options]: POSTs FILE to fake365's EWS with
-# TOKEN as bearer and X-AnchorMailbox alice unless options say otherwise;
+# TOKEN as bearer and X-AnchorMailbox $FK_ANCHOR (none when empty);
 # prints the status; body in $T/ews.xml, headers in $T/ews.hdr.
+FK_ANCHOR=alice@contoso.example
 fk_ews() {
 	tok=$1 file=$2
 	shift 2
 	curl -s -o "$T/ews.xml" -D "$T/ews.hdr" -w '%{http_code}' \
 	    -H "Authorization: Bearer $tok" \
 	    -H 'Content-Type: text/xml; charset=utf-8' \
-	    -H 'X-AnchorMailbox: alice@contoso.example' \
+	    -H "X-AnchorMailbox: $FK_ANCHOR" \
 	    --data-binary "@$file" "$@" "$FAKE/EWS/Exchange.asmx"
 }
 
