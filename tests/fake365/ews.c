@@ -4,6 +4,7 @@
  * safely (no network, no DTD), checks RequestServerVersion and hands the
  * first element of soap:Body to its operation's handler.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <libxml/parser.h>
+#include <openssl/evp.h>
 
 #include "log.h"
 #include "tests/fake365/ews.h"
@@ -179,6 +181,22 @@ ews_dispatch(struct ews_req *req)
 	    "the fake does not implement this operation.");
 }
 
+/* Logs the size and SHA-256 of the body: tests check it came unchanged. */
+static void
+ews_log_body(struct fx *fx, const char *body, size_t len)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen;
+	char		 hex[2 * EVP_MAX_MD_SIZE + 1];
+
+	json_object_set_new(fx->fx_log, "body_bytes", json_integer(len));
+	if (EVP_Digest(body, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		return;
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	json_object_set_new(fx->fx_log, "body_sha256", json_string(hex));
+}
+
 /* 1 when the request's Content-Type is text/xml. */
 static int
 ews_content_type(struct fx *fx)
@@ -222,14 +240,15 @@ ews_handle(struct fx *fx)
 		    "in X-AnchorMailbox has no mailbox associated with it.", 0);
 		return;
 	}
+	if ((body = fx_body(fx, FAKE_BODY_MAX_BYTES, &len)) != NULL)
+		ews_log_body(fx, body, len);
 	if (!ews_content_type(fx)) {
 		fx_reply_text(fx, 415, "text/plain", "Cannot process the "
 		    "message because the content type is not the expected "
 		    "type 'text/xml; charset=utf-8'.\n");
-		return;
+		goto done;
 	}
-	if ((body = fx_body(fx, FAKE_BODY_MAX_BYTES, &len)) == NULL ||
-	    (req.doc = ews_parse(body, len, &why)) == NULL) {
+	if (body == NULL || (req.doc = ews_parse(body, len, &why)) == NULL) {
 		ews_fault(fx, "ErrorSchemaValidation", why, 0);
 		goto done;
 	}
