@@ -141,6 +141,10 @@ const char	*xml_attr(xmlNodePtr, const char *name);	/* borrowed */
 int		 xml_is(xmlNodePtr, const char *ns, const char *name);
 /* Text of NODE into BUF (truncated); "" when none. */
 const char	*xml_text(xmlNodePtr, char *buf, size_t len);
+xmlNodePtr	 xml_next_elem(xmlNodePtr);	/* next element sibling */
+/* Walks the element children of N. */
+#define XML_EACH(c, n) \
+	for ((c) = xml_first(n); (c) != NULL; (c) = xml_next_elem(c))
 /* Walks the element children of N named NAME in NS. */
 #define XML_FOREACH(c, n, ns, name) \
 	for ((c) = xml_child((n), (ns), (name)); (c) != NULL; \
@@ -181,7 +185,14 @@ struct ews_shape {
 	int		 text_body;	/* BodyType Text: tags stripped */
 	xmlNodePtr	 extra;		/* AdditionalProperties, borrowed */
 };
-int	ews_shape_parse(xmlNodePtr shape, int find, struct ews_shape *);
+/*
+ * Reads the operation's SHAPE element (ItemShape, FolderShape) into S and
+ * finds its non-empty LIST element (ItemIds, ParentFolderIds, ...) for
+ * *LISTP, then begins the response. 0, or -1 (a fault) when either is
+ * missing or wrong. FIND: the operation is a Find*.
+ */
+int	ews_shape_begin(struct ews_req *, const char *shape, int find,
+	    struct ews_shape *s, const char *list, xmlNodePtr *listp);
 /* 1 when a property with FLAGS and FieldURI URI is asked for. */
 int	ews_shape_wants(const struct ews_shape *, int flags, const char *uri);
 

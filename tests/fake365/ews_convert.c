@@ -53,8 +53,7 @@ ews_convert_id(struct ews_req *req)
 	    xml_first(ids) == NULL)
 		return ews_fail(req, "ErrorSchemaValidation", NULL);
 	W(ews_begin(req));
-	for (n = xml_first(ids); n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			W(convert_one(req, n, d));
+	XML_EACH(n, ids)
+		W(convert_one(req, n, d));
 	return 0;
 }

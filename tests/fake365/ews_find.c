@@ -215,20 +215,19 @@ ews_find_item(struct ews_req *req)
 	xmlNodePtr		 parents, view = NULL, n;
 	const char		*trav = xml_attr(req->op, "Traversal");
 
-	if (trav == NULL || ews_shape_parse(xml_child(req->op, NS_M,
-	    "ItemShape"), 1, &shape) == -1 || (parents = xml_child(req->op,
-	    NS_M, "ParentFolderIds")) == NULL || xml_first(parents) == NULL)
+	if (trav == NULL)
 		return ews_fail(req, "ErrorSchemaValidation", NULL);
+	if (ews_shape_begin(req, "ItemShape", 1, &shape, "ParentFolderIds",
+	    &parents) == -1)
+		return -1;
 	for (size_t i = 0; i < NELEM(views) && view == NULL; i++)
 		view = xml_child(req->op, NS_M, views[i]);
 	if (xml_child(req->op, NS_M, "Restriction") != NULL)
 		json_object_set_new(req->fx->fx_log, "restriction_ignored",
 		    json_true());
-	W(ews_begin(req));
-	for (n = xml_first(parents); n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			W(find_one(req, n, view, &shape,
-			    strcmp(trav, "SoftDeleted") == 0 ||
-			    strcmp(trav, "Associated") == 0));
+	XML_EACH(n, parents)
+		W(find_one(req, n, view, &shape,
+		    strcmp(trav, "SoftDeleted") == 0 ||
+		    strcmp(trav, "Associated") == 0));
 	return 0;
 }

@@ -187,24 +187,16 @@ ews_get_folder(struct ews_req *req)
 	const char		*code;
 	int			 f;
 
-	if (ews_shape_parse(xml_child(req->op, NS_M, "FolderShape"), 0,
-	    &shape) == -1 || (ids = xml_child(req->op, NS_M, "FolderIds")) ==
-	    NULL || xml_first(ids) == NULL)
-		return ews_fail(req, "ErrorSchemaValidation", NULL);
-	W(ews_begin(req));
-	for (n = xml_first(ids); n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if ((f = ews_folder_ref(req, n, &code)) == -1) {
-			W(ews_msg(req, code));
-			W(ews_start(req, "m:Folders"));
-			W(ews_end_elem(req));
-		} else {
-			W(ews_msg(req, "NoError"));
-			W(ews_start(req, "m:Folders"));
+	if (ews_shape_begin(req, "FolderShape", 0, &shape, "FolderIds",
+	    &ids) == -1)
+		return -1;
+	XML_EACH(n, ids) {
+		f = ews_folder_ref(req, n, &code);
+		W(ews_msg(req, f == -1 ? code : "NoError"));
+		W(ews_start(req, "m:Folders"));
+		if (f != -1)
 			W(folder_write(req, f, &shape));
-			W(ews_end_elem(req));
-		}
+		W(ews_end_elem(req));
 		W(ews_end_elem(req));
 	}
 	return 0;
@@ -275,10 +267,7 @@ ews_find_folder(struct ews_req *req)
 	const char		*trav = xml_attr(req->op, "Traversal"), *code;
 	int			 f, deep;
 
-	if (trav == NULL || ews_shape_parse(xml_child(req->op, NS_M,
-	    "FolderShape"), 1, &shape) == -1 ||
-	    (parents = xml_child(req->op, NS_M, "ParentFolderIds")) == NULL ||
-	    xml_first(parents) == NULL)
+	if (trav == NULL)
 		return ews_fail(req, "ErrorSchemaValidation", NULL);
 	if (strcmp(trav, "Shallow") == 0)
 		deep = 0;
@@ -288,10 +277,10 @@ ews_find_folder(struct ews_req *req)
 		deep = -1;
 	else
 		return ews_fail(req, "ErrorSchemaValidation", NULL);
-	W(ews_begin(req));
-	for (n = xml_first(parents); n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
+	if (ews_shape_begin(req, "FolderShape", 1, &shape, "ParentFolderIds",
+	    &parents) == -1)
+		return -1;
+	XML_EACH(n, parents) {
 		if ((f = ews_folder_ref(req, n, &code)) == -1) {
 			W(ews_msg(req, code));
 			W(ews_end_elem(req));

@@ -4,6 +4,7 @@
  * (ItemType, then MessageType, CalendarItemType, ContactItemType): each
  * row says which item kinds have it, in which shapes, and writes it.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,13 @@
 #define A	SHAPE_ALL
 #define G	SHAPE_GETONLY
 
+#define ITEM_UTC_NAME	"(UTC) Coordinated Universal Time"
+
+struct item_prop;
+
 struct item_ctx {
 	struct ews_req			*req;
+	const struct item_prop		*prop;	/* being written */
 	const struct ews_item		*it;
 	const struct ews_shape		*shape;
 	const struct dir_user		*owner;
@@ -30,17 +36,14 @@ struct item_ctx {
 
 typedef int	 item_fn(struct item_ctx *, const char *);
 
-static item_fn	ip_id, ip_parent, ip_class, ip_subject, ip_normal, ip_body,
-		ip_attachments, ip_received, ip_size, ip_importance, ip_false,
-		ip_true, ip_fromme, ip_sent, ip_created, ip_start,
-		ip_reminder, ip_minutes, ip_empty, ip_displayto, ip_hasatt,
-		ip_culture, ip_rights, ip_owner_name, ip_from, ip_to,
-		ip_topic, ip_msgid, ip_isread, ip_owner, ip_uid, ip_recurid,
-		ip_end, ip_busy, ip_location, ip_recurring, ip_caltype,
-		ip_organizer_resp, ip_duration, ip_tzname, ip_zero,
-		ip_recurrence, ip_first, ip_last, ip_tz, ip_fileas,
-		ip_fileasmap, ip_ctname, ip_given, ip_complete, ip_company,
-		ip_emails, ip_phones, ip_store, ip_title, ip_surname;
+static item_fn	ip_text, ip_contact, ip_id, ip_parent, ip_class, ip_subject,
+		ip_body, ip_attachments, ip_received, ip_size, ip_importance,
+		ip_fromme, ip_sent, ip_created, ip_start, ip_reminder,
+		ip_displayto, ip_hasatt, ip_rights, ip_owner_name, ip_from,
+		ip_to, ip_topic, ip_msgid, ip_isread, ip_owner, ip_uid,
+		ip_recurid, ip_end, ip_location, ip_recurring, ip_caltype,
+		ip_duration, ip_recurrence, ip_first, ip_last, ip_tz,
+		ip_fileas, ip_complete, ip_emails, ip_phones;
 
 static const struct item_prop {
 	const char	*uri;
@@ -48,110 +51,98 @@ static const struct item_prop {
 	int		 kinds;
 	int		 flags;
 	item_fn		*fn;
+	const char	*text;		/* ip_text: the value */
+	size_t		 off;		/* ip_contact: a dir_contact field */
 } item_props[] = {
-	{ "item:ItemId", "t:ItemId", IK_ANY, SHAPE_ID, ip_id },
-	{ "item:ParentFolderId", "t:ParentFolderId", IK_ANY, A, ip_parent },
-	{ "item:ItemClass", "t:ItemClass", IK_ANY, D, ip_class },
-	{ "item:Subject", "t:Subject", IK_ANY, D, ip_subject },
-	{ "item:Sensitivity", "t:Sensitivity", IK_ANY, D, ip_normal },
-	{ "item:Body", "t:Body", IK_ANY, D | G, ip_body },
-	{ "item:Attachments", "t:Attachments", IK_ANY, D | G, ip_attachments },
-	{ "item:DateTimeReceived", "t:DateTimeReceived", IK_ANY, D,
-	    ip_received },
-	{ "item:Size", "t:Size", IK_ANY, D, ip_size },
-	{ "item:Importance", "t:Importance", IK_ANY, D, ip_importance },
-	{ "item:IsSubmitted", "t:IsSubmitted", IK_ANY, A, ip_false },
-	{ "item:IsDraft", "t:IsDraft", IK_ANY, A, ip_false },
-	{ "item:IsFromMe", "t:IsFromMe", IK_ANY, A, ip_fromme },
-	{ "item:IsResend", "t:IsResend", IK_ANY, A, ip_false },
-	{ "item:IsUnmodified", "t:IsUnmodified", IK_ANY, A, ip_true },
-	{ "item:DateTimeSent", "t:DateTimeSent", IK_ANY, D, ip_sent },
-	{ "item:DateTimeCreated", "t:DateTimeCreated", IK_ANY, D,
-	    ip_created },
-	{ "item:ReminderDueBy", "t:ReminderDueBy", IK_CAL, A, ip_start },
-	{ "item:ReminderIsSet", "t:ReminderIsSet", IK_ANY, A, ip_reminder },
-	{ "item:ReminderMinutesBeforeStart", "t:ReminderMinutesBeforeStart",
-	    IK_ANY, A, ip_minutes },
-	{ "item:DisplayCc", "t:DisplayCc", IK_MSG | IK_CAL, A, ip_empty },
-	{ "item:DisplayTo", "t:DisplayTo", IK_MSG | IK_CAL, D, ip_displayto },
-	{ "item:HasAttachments", "t:HasAttachments", IK_ANY, D, ip_hasatt },
-	{ "item:Culture", "t:Culture", IK_ANY, A, ip_culture },
-	{ "item:EffectiveRights", "t:EffectiveRights", IK_ANY, A, ip_rights },
-	{ "item:LastModifiedName", "t:LastModifiedName", IK_ANY, A,
-	    ip_owner_name },
-	{ "item:LastModifiedTime", "t:LastModifiedTime", IK_ANY, A,
-	    ip_created },
-	{ "item:IsAssociated", "t:IsAssociated", IK_ANY, A, ip_false },
+/* FieldURI CLS:ELEM is element t:ELEM, in the kinds of item KINDS, in
+ * the shapes FLAGS; FN writes it, or it is TEXT, or a contact's FIELD. */
+#define PROP(cls, elem, kinds, flags, fn) \
+	{ #cls ":" #elem, "t:" #elem, kinds, flags, fn, NULL, 0 }
+#define PFIX(cls, elem, kinds, flags, text) \
+	{ #cls ":" #elem, "t:" #elem, kinds, flags, ip_text, text, 0 }
+#define PCON(cls, elem, flags, field) \
+	{ #cls ":" #elem, "t:" #elem, IK_CON, flags, ip_contact, NULL, \
+	    offsetof(struct dir_contact, field) }
+	PROP(item, ItemId, IK_ANY, SHAPE_ID, ip_id),
+	PROP(item, ParentFolderId, IK_ANY, A, ip_parent),
+	PROP(item, ItemClass, IK_ANY, D, ip_class),
+	PROP(item, Subject, IK_ANY, D, ip_subject),
+	PFIX(item, Sensitivity, IK_ANY, D, "Normal"),
+	PROP(item, Body, IK_ANY, D | G, ip_body),
+	PROP(item, Attachments, IK_ANY, D | G, ip_attachments),
+	PROP(item, DateTimeReceived, IK_ANY, D, ip_received),
+	PROP(item, Size, IK_ANY, D, ip_size),
+	PROP(item, Importance, IK_ANY, D, ip_importance),
+	PFIX(item, IsSubmitted, IK_ANY, A, "false"),
+	PFIX(item, IsDraft, IK_ANY, A, "false"),
+	PROP(item, IsFromMe, IK_ANY, A, ip_fromme),
+	PFIX(item, IsResend, IK_ANY, A, "false"),
+	PFIX(item, IsUnmodified, IK_ANY, A, "true"),
+	PROP(item, DateTimeSent, IK_ANY, D, ip_sent),
+	PROP(item, DateTimeCreated, IK_ANY, D, ip_created),
+	PROP(item, ReminderDueBy, IK_CAL, A, ip_start),
+	PROP(item, ReminderIsSet, IK_ANY, A, ip_reminder),
+	PFIX(item, ReminderMinutesBeforeStart, IK_ANY, A, "15"),
+	PFIX(item, DisplayCc, IK_MSG | IK_CAL, A, ""),
+	PROP(item, DisplayTo, IK_MSG | IK_CAL, D, ip_displayto),
+	PROP(item, HasAttachments, IK_ANY, D, ip_hasatt),
+	PFIX(item, Culture, IK_ANY, A, "en-US"),
+	PROP(item, EffectiveRights, IK_ANY, A, ip_rights),
+	PROP(item, LastModifiedName, IK_ANY, A, ip_owner_name),
+	PROP(item, LastModifiedTime, IK_ANY, A, ip_created),
+	PFIX(item, IsAssociated, IK_ANY, A, "false"),
 
-	{ "message:Sender", "t:Sender", IK_MSG, D, ip_from },
-	{ "message:ToRecipients", "t:ToRecipients", IK_MSG, D | G, ip_to },
-	{ "message:IsReadReceiptRequested", "t:IsReadReceiptRequested",
-	    IK_MSG, A, ip_false },
-	{ "message:IsDeliveryReceiptRequested",
-	    "t:IsDeliveryReceiptRequested", IK_MSG, A, ip_false },
-	{ "message:ConversationTopic", "t:ConversationTopic", IK_MSG, A,
-	    ip_topic },
-	{ "message:From", "t:From", IK_MSG, D, ip_from },
-	{ "message:InternetMessageId", "t:InternetMessageId", IK_MSG, A,
-	    ip_msgid },
-	{ "message:IsRead", "t:IsRead", IK_MSG, D, ip_isread },
-	{ "message:IsResponseRequested", "t:IsResponseRequested", IK_MSG, A,
-	    ip_false },
-	{ "message:ReceivedBy", "t:ReceivedBy", IK_MSG, A, ip_owner },
-	{ "message:ReceivedRepresenting", "t:ReceivedRepresenting", IK_MSG, A,
-	    ip_owner },
+	PROP(message, Sender, IK_MSG, D, ip_from),
+	PROP(message, ToRecipients, IK_MSG, D | G, ip_to),
+	PFIX(message, IsReadReceiptRequested, IK_MSG, A, "false"),
+	PFIX(message, IsDeliveryReceiptRequested, IK_MSG, A, "false"),
+	PROP(message, ConversationTopic, IK_MSG, A, ip_topic),
+	PROP(message, From, IK_MSG, D, ip_from),
+	PROP(message, InternetMessageId, IK_MSG, A, ip_msgid),
+	PROP(message, IsRead, IK_MSG, D, ip_isread),
+	PFIX(message, IsResponseRequested, IK_MSG, A, "false"),
+	PROP(message, ReceivedBy, IK_MSG, A, ip_owner),
+	PROP(message, ReceivedRepresenting, IK_MSG, A, ip_owner),
 
-	{ "calendar:UID", "t:UID", IK_CAL, A, ip_uid },
-	{ "calendar:RecurrenceId", "t:RecurrenceId", IK_CAL, A, ip_recurid },
-	{ "calendar:DateTimeStamp", "t:DateTimeStamp", IK_CAL, A, ip_created },
-	{ "calendar:Start", "t:Start", IK_CAL, D, ip_start },
-	{ "calendar:End", "t:End", IK_CAL, D, ip_end },
-	{ "calendar:OriginalStart", "t:OriginalStart", IK_CAL, A, ip_recurid },
-	{ "calendar:IsAllDayEvent", "t:IsAllDayEvent", IK_CAL, D, ip_false },
-	{ "calendar:LegacyFreeBusyStatus", "t:LegacyFreeBusyStatus", IK_CAL,
-	    D, ip_busy },
-	{ "calendar:Location", "t:Location", IK_CAL, D, ip_location },
-	{ "calendar:IsMeeting", "t:IsMeeting", IK_CAL, A, ip_false },
-	{ "calendar:IsCancelled", "t:IsCancelled", IK_CAL, A, ip_false },
-	{ "calendar:IsRecurring", "t:IsRecurring", IK_CAL, A, ip_recurring },
-	{ "calendar:MeetingRequestWasSent", "t:MeetingRequestWasSent", IK_CAL,
-	    A, ip_false },
-	{ "calendar:IsResponseRequested", "t:IsResponseRequested", IK_CAL, A,
-	    ip_false },
-	{ "calendar:CalendarItemType", "t:CalendarItemType", IK_CAL, D,
-	    ip_caltype },
-	{ "calendar:MyResponseType", "t:MyResponseType", IK_CAL, A,
-	    ip_organizer_resp },
-	{ "calendar:Organizer", "t:Organizer", IK_CAL, D, ip_owner },
-	{ "calendar:Duration", "t:Duration", IK_CAL, A, ip_duration },
-	{ "calendar:TimeZone", "t:TimeZone", IK_CAL, A, ip_tzname },
-	{ "calendar:AppointmentSequenceNumber", "t:AppointmentSequenceNumber",
-	    IK_CAL, A, ip_zero },
-	{ "calendar:AppointmentState", "t:AppointmentState", IK_CAL, A,
-	    ip_zero },
-	{ "calendar:Recurrence", "t:Recurrence", IK_CAL, A | G, ip_recurrence },
-	{ "calendar:FirstOccurrence", "t:FirstOccurrence", IK_CAL, A | G,
-	    ip_first },
-	{ "calendar:LastOccurrence", "t:LastOccurrence", IK_CAL, A | G,
-	    ip_last },
-	{ "calendar:StartTimeZone", "t:StartTimeZone", IK_CAL, A, ip_tz },
-	{ "calendar:EndTimeZone", "t:EndTimeZone", IK_CAL, A, ip_tz },
-	{ "calendar:IsOnlineMeeting", "t:IsOnlineMeeting", IK_CAL, A,
-	    ip_false },
+	PROP(calendar, UID, IK_CAL, A, ip_uid),
+	PROP(calendar, RecurrenceId, IK_CAL, A, ip_recurid),
+	PROP(calendar, DateTimeStamp, IK_CAL, A, ip_created),
+	PROP(calendar, Start, IK_CAL, D, ip_start),
+	PROP(calendar, End, IK_CAL, D, ip_end),
+	PROP(calendar, OriginalStart, IK_CAL, A, ip_recurid),
+	PFIX(calendar, IsAllDayEvent, IK_CAL, D, "false"),
+	PFIX(calendar, LegacyFreeBusyStatus, IK_CAL, D, "Busy"),
+	PROP(calendar, Location, IK_CAL, D, ip_location),
+	PFIX(calendar, IsMeeting, IK_CAL, A, "false"),
+	PFIX(calendar, IsCancelled, IK_CAL, A, "false"),
+	PROP(calendar, IsRecurring, IK_CAL, A, ip_recurring),
+	PFIX(calendar, MeetingRequestWasSent, IK_CAL, A, "false"),
+	PFIX(calendar, IsResponseRequested, IK_CAL, A, "false"),
+	PROP(calendar, CalendarItemType, IK_CAL, D, ip_caltype),
+	PFIX(calendar, MyResponseType, IK_CAL, A, "Organizer"),
+	PROP(calendar, Organizer, IK_CAL, D, ip_owner),
+	PROP(calendar, Duration, IK_CAL, A, ip_duration),
+	PFIX(calendar, TimeZone, IK_CAL, A, ITEM_UTC_NAME),
+	PFIX(calendar, AppointmentSequenceNumber, IK_CAL, A, "0"),
+	PFIX(calendar, AppointmentState, IK_CAL, A, "0"),
+	PROP(calendar, Recurrence, IK_CAL, A | G, ip_recurrence),
+	PROP(calendar, FirstOccurrence, IK_CAL, A | G, ip_first),
+	PROP(calendar, LastOccurrence, IK_CAL, A | G, ip_last),
+	PROP(calendar, StartTimeZone, IK_CAL, A, ip_tz),
+	PROP(calendar, EndTimeZone, IK_CAL, A, ip_tz),
+	PFIX(calendar, IsOnlineMeeting, IK_CAL, A, "false"),
 
-	{ "contacts:FileAs", "t:FileAs", IK_CON, D, ip_fileas },
-	{ "contacts:FileAsMapping", "t:FileAsMapping", IK_CON, A,
-	    ip_fileasmap },
-	{ "contacts:DisplayName", "t:DisplayName", IK_CON, D, ip_ctname },
-	{ "contacts:GivenName", "t:GivenName", IK_CON, D, ip_given },
-	{ "contacts:CompleteName", "t:CompleteName", IK_CON, A, ip_complete },
-	{ "contacts:CompanyName", "t:CompanyName", IK_CON, D, ip_company },
-	{ "contacts:EmailAddresses", "t:EmailAddresses", IK_CON, D,
-	    ip_emails },
-	{ "contacts:PhoneNumbers", "t:PhoneNumbers", IK_CON, A, ip_phones },
-	{ "contacts:ContactSource", "t:ContactSource", IK_CON, A, ip_store },
-	{ "contacts:JobTitle", "t:JobTitle", IK_CON, A, ip_title },
-	{ "contacts:Surname", "t:Surname", IK_CON, D, ip_surname },
+	PROP(contacts, FileAs, IK_CON, D, ip_fileas),
+	PFIX(contacts, FileAsMapping, IK_CON, A, "LastCommaFirst"),
+	PCON(contacts, DisplayName, D, name),
+	PCON(contacts, GivenName, D, given),
+	PROP(contacts, CompleteName, IK_CON, A, ip_complete),
+	PCON(contacts, CompanyName, D, company),
+	PROP(contacts, EmailAddresses, IK_CON, D, ip_emails),
+	PROP(contacts, PhoneNumbers, IK_CON, A, ip_phones),
+	PFIX(contacts, ContactSource, IK_CON, A, "Store"),
+	PCON(contacts, JobTitle, A, title),
+	PCON(contacts, Surname, D, surname),
 };
 
 /* What each kind of item is called and where it lives. */
@@ -223,18 +214,34 @@ int
 ews_item_write(struct ews_req *req, const struct ews_item *it,
     const struct ews_shape *shape)
 {
-	struct item_ctx	 c = { req, it, shape, dir_user_at(it->ref.user) };
+	struct item_ctx	 c = { req, NULL, it, shape, dir_user_at(it->ref.user) };
 	size_t		 k = item_kind(it);
 
 	W(ews_start(req, item_kinds[k].elem));
 	for (size_t i = 0; i < NELEM(item_props); i++) {
 		const struct item_prop *p = &item_props[i];
 
+		c.prop = p;
 		if ((p->kinds & item_kinds[k].bit) &&
 		    ews_shape_wants(shape, p->flags, p->uri))
 			W(p->fn(&c, p->elem));
 	}
 	return ews_end_elem(req);
+}
+
+/* A fixed value. */
+static int
+ip_text(struct item_ctx *c, const char *e)
+{
+	return ews_elem(c->req, e, c->prop->text);
+}
+
+/* A string field of the contact. */
+static int
+ip_contact(struct item_ctx *c, const char *e)
+{
+	return ews_elem(c->req, e, *(const char *const *)(const void *)
+	    ((const char *)c->it->ct + c->prop->off));
 }
 
 /* ItemType */
@@ -269,11 +276,6 @@ ip_subject(struct item_ctx *c, const char *e)
 	    it->ev ? it->ev->subject : it->ct->name);
 }
 
-static int
-ip_normal(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "Normal");
-}
 
 static const char *
 item_body(const struct ews_item *it)
@@ -348,17 +350,7 @@ ip_importance(struct item_ctx *c, const char *e)
 	    "Normal");
 }
 
-static int
-ip_false(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "false");
-}
 
-static int
-ip_true(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "true");
-}
 
 static int
 ip_fromme(struct item_ctx *c, const char *e)
@@ -392,17 +384,7 @@ ip_reminder(struct item_ctx *c, const char *e)
 	return ews_elem(c->req, e, c->it->ev ? "true" : "false");
 }
 
-static int
-ip_minutes(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "15");
-}
 
-static int
-ip_empty(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "");
-}
 
 static int
 ip_displayto(struct item_ctx *c, const char *e)
@@ -417,11 +399,6 @@ ip_hasatt(struct item_ctx *c, const char *e)
 	    "true" : "false");
 }
 
-static int
-ip_culture(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "en-US");
-}
 
 static int
 ip_rights(struct item_ctx *c, const char *e)
@@ -504,11 +481,6 @@ ip_end(struct item_ctx *c, const char *e)
 	return ews_time(c->req, e, c->it->end);
 }
 
-static int
-ip_busy(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "Busy");
-}
 
 static int
 ip_location(struct item_ctx *c, const char *e)
@@ -530,11 +502,6 @@ ip_caltype(struct item_ctx *c, const char *e)
 	return ews_elem(c->req, e, c->it->caltype);
 }
 
-static int
-ip_organizer_resp(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "Organizer");
-}
 
 static int
 ip_duration(struct item_ctx *c, const char *e)
@@ -547,17 +514,7 @@ ip_duration(struct item_ctx *c, const char *e)
 	return ews_elemf(c->req, e, "PT%dM", m);
 }
 
-static int
-ip_tzname(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "(UTC) Coordinated Universal Time");
-}
 
-static int
-ip_zero(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "0");
-}
 
 static int
 ip_recurrence(struct item_ctx *c, const char *e)
@@ -618,7 +575,7 @@ ip_tz(struct item_ctx *c, const char *e)
 {
 	W(ews_start(c->req, e));
 	W(ews_attr(c->req, "Id", "UTC"));
-	W(ews_attr(c->req, "Name", "(UTC) Coordinated Universal Time"));
+	W(ews_attr(c->req, "Name", ITEM_UTC_NAME));
 	return ews_end_elem(c->req);
 }
 
@@ -631,23 +588,8 @@ ip_fileas(struct item_ctx *c, const char *e)
 	    c->it->ct->given);
 }
 
-static int
-ip_fileasmap(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "LastCommaFirst");
-}
 
-static int
-ip_ctname(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, c->it->ct->name);
-}
 
-static int
-ip_given(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, c->it->ct->given);
-}
 
 static int
 ip_complete(struct item_ctx *c, const char *e)
@@ -659,11 +601,6 @@ ip_complete(struct item_ctx *c, const char *e)
 	return ews_end_elem(c->req);
 }
 
-static int
-ip_company(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, c->it->ct->company);
-}
 
 /* A one-entry dictionary: <E><t:Entry Key="KEY">VALUE</t:Entry></E>. */
 static int
@@ -690,23 +627,8 @@ ip_phones(struct item_ctx *c, const char *e)
 	return item_entry(c, e, "BusinessPhone", c->it->ct->phone);
 }
 
-static int
-ip_store(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, "Store");
-}
 
-static int
-ip_title(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, c->it->ct->title);
-}
 
-static int
-ip_surname(struct item_ctx *c, const char *e)
-{
-	return ews_elem(c->req, e, c->it->ct->surname);
-}
 
 /* The item an ItemId, OccurrenceItemId or RecurringMasterItemId names:
  * 0, or -1 with *CODE. */
@@ -751,24 +673,18 @@ ews_get_item(struct ews_req *req)
 	struct ews_item		 it;
 	xmlNodePtr		 ids, n;
 	const char		*code;
+	int			 ok;
 
-	if (ews_shape_parse(xml_child(req->op, NS_M, "ItemShape"), 0,
-	    &shape) == -1 || (ids = xml_child(req->op, NS_M, "ItemIds")) ==
-	    NULL || xml_first(ids) == NULL)
-		return ews_fail(req, "ErrorSchemaValidation", NULL);
-	W(ews_begin(req));
-	for (n = xml_first(ids); n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (item_ref(req, n, &ref, &code) == -1 ||
-		    ews_item_load(&ref, &it) == -1) {
-			W(ews_msg(req, code));
-			W(ews_start(req, "m:Items"));
-		} else {
-			W(ews_msg(req, "NoError"));
-			W(ews_start(req, "m:Items"));
+	if (ews_shape_begin(req, "ItemShape", 0, &shape, "ItemIds", &ids) ==
+	    -1)
+		return -1;
+	XML_EACH(n, ids) {
+		ok = item_ref(req, n, &ref, &code) == 0 &&
+		    ews_item_load(&ref, &it) == 0;
+		W(ews_msg(req, ok ? "NoError" : code));
+		W(ews_start(req, "m:Items"));
+		if (ok)
 			W(ews_item_write(req, &it, &shape));
-		}
 		W(ews_end_elem(req));
 		W(ews_end_elem(req));
 	}

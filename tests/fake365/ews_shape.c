@@ -15,8 +15,8 @@ static const struct {
 	{ "AllProperties", SHAPE_ALL },
 };
 
-int
-ews_shape_parse(xmlNodePtr shape, int find, struct ews_shape *s)
+static int
+shape_parse(xmlNodePtr shape, int find, struct ews_shape *s)
 {
 	char	 text[32];
 
@@ -34,6 +34,19 @@ ews_shape_parse(xmlNodePtr shape, int find, struct ews_shape *s)
 			return 0;
 		}
 	return -1;
+}
+
+int
+ews_shape_begin(struct ews_req *req, const char *shape, int find,
+    struct ews_shape *s, const char *list, xmlNodePtr *listp)
+{
+	if (shape_parse(xml_child(req->op, NS_M, shape), find, s) == -1 ||
+	    (*listp = xml_child(req->op, NS_M, list)) == NULL ||
+	    xml_first(*listp) == NULL)
+		return ews_fail(req, "ErrorSchemaValidation", NULL);
+	if (ews_begin(req) < 0)
+		return ews_fail(req, "ErrorInternalServerError", NULL);
+	return 0;
 }
 
 int

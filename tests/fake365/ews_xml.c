@@ -32,13 +32,26 @@ xml_next(xmlNodePtr c, const char *ns, const char *name)
 	return xml_from(c->next, ns, name);
 }
 
-xmlNodePtr
-xml_first(xmlNodePtr n)
+/* The first element from C on. */
+static xmlNodePtr
+xml_elem_from(xmlNodePtr c)
 {
-	for (xmlNodePtr c = n ? n->children : NULL; c != NULL; c = c->next)
+	for (; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
 			return c;
 	return NULL;
+}
+
+xmlNodePtr
+xml_first(xmlNodePtr n)
+{
+	return n ? xml_elem_from(n->children) : NULL;
+}
+
+xmlNodePtr
+xml_next_elem(xmlNodePtr c)
+{
+	return xml_elem_from(c->next);
 }
 
 const char *
