@@ -7,12 +7,14 @@ expect "warm" "$(ews alice:$ALICE_PW "$req")" 200
 sleep 4
 before=$(fake_stat token.refresh_token)
 i=0
+pids=""
 while [ $i -lt 50 ]; do
 	ews alice:$ALICE_PW "$req" >"$T/st.$i" &
+	pids="$pids $!"
 	i=$((i + 1))
 done
-wait
-ok=$(cat "$T"/st.* | grep -c '^200$')
+for p in $pids; do wait "$p"; done
+ok=$(grep -lx 200 "$T"/st.* | wc -l)
 expect "concurrent successes" "$ok" 50
 after=$(fake_stat token.refresh_token)
 expect "refreshes" "$((after - before))" 1

@@ -7,7 +7,7 @@ bytes=$((256 * 1024 * 1024))
 sed "s/@BYTES@/$bytes/" "$DATA/getattachment-big.xml.in" >"$T/big.xml"
 base=$(rss_kb "$GW_PID")
 # 64 MiB/s: slower than loopback, so the gateway must hold back upstream.
-curl -s -u "alice:$ALICE_PW" --limit-rate 64M -o "$T/big.out" \
+curl -s -u "alice:$ALICE_PW" -H "Content-Type: text/xml; charset=utf-8" --limit-rate 64M -o "$T/big.out" \
     -w '%{http_code}' --data-binary @"$T/big.xml" \
     "$GW/EWS/Exchange.asmx" >"$T/status" &
 cp=$!

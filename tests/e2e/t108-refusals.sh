@@ -8,7 +8,7 @@ login alice alice@contoso.example
 start_gw
 req="$DATA/getfolder-inbox.xml"
 u="alice:$ALICE_PW"
-code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
+code() { curl -s -o "$T/out" -w '%{http_code}' -H 'Content-Type: text/xml; charset=utf-8' "$@"; }
 expect "other path" "$(code -u "$u" --data-binary @"$req" "$GW/foo")" 404
 expect "GET on EWS" "$(code -u "$u" "$GW/EWS/Exchange.asmx")" 405
 expect "path case" "$(code -u "$u" --data-binary @"$req" "$GW/ews/exchange.ASMX")" 200

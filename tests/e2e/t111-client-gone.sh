@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 gateway_with_alice --device-interval 1
 sed "s/@BYTES@/$((512 * 1024 * 1024))/" "$DATA/getattachment-big.xml.in" >"$T/big.xml"
-curl -s -u "alice:$ALICE_PW" --limit-rate 1M -o /dev/null \
+curl -s -u "alice:$ALICE_PW" -H "Content-Type: text/xml; charset=utf-8" --limit-rate 1M -o /dev/null \
     --data-binary @"$T/big.xml" "$GW/EWS/Exchange.asmx" &
 cp=$!
 sleep 1.5
