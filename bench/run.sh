@@ -47,7 +47,7 @@ code=""
 while [ -z "$code" ]; do sleep 0.1; code=$(sed -n 's/.*enter the code \([A-Z0-9]*\).*/\1/p' "$T/login.out"); done
 curl -fs -o /dev/null -d "user_code=$code" -d username=alice@contoso.example -d action=approve "$FAKE/devicelogin"
 wait $LP || { cat "$T/login.out"; exit 1; }
-gw serve >"$T/gw.log" 2>&1 &
+"$B/ewsgw" -c "$T/ewsgw.conf" serve >"$T/gw.log" 2>&1 &
 GWP=$!
 PIDS="$PIDS $GWP"
 wait_up "http://127.0.0.1:$AP/healthz"
