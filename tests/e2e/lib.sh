@@ -3,7 +3,7 @@
 # when every check held. Everything started is stopped on exit.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-B="$TOP/build"
+B="${EWSGW_BUILD:-$TOP/build}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ewsgw-e2e.XXXXXX")
 PIDS=""
 PY=/usr/bin/python3	# Debian's python, the one that sees exchangelib

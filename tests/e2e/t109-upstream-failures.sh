@@ -41,7 +41,9 @@ grep -q ErrorTimeoutExpired "$T/resp.xml" || fail "slow: no ErrorTimeoutExpired"
 valid "slow"
 
 # Upstream closes without answering: ErrorServerBusy naming the cause.
-fake_post /_fake/fault '{"target":"ews","kind":"down","count":1}'
+# (curl retries once, on a fresh connection, a request whose reused
+# connection died before any byte came back: so the fault hits twice.)
+fake_post /_fake/fault '{"target":"ews","kind":"down","count":2}'
 expect "upstream down" "$(ews $u "$req")" 500
 grep -q ErrorServerBusy "$T/resp.xml" || fail "down: no ErrorServerBusy"
 grep -q 'Exchange Online' "$T/resp.xml" || fail "down: cause not named"
