@@ -16,12 +16,12 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/ewsgw-bench.XXXXXX")
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { i=0; until curl -fs -o /dev/null "$1"; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done; }
+. "$TOP/scripts/loopback.sh"
+wait_up() { wait_http "$1" || { echo "bench: $1 did not come up" >&2; exit 1; }; }
 TENANT=11111111-2222-3333-4444-555555555555
 CLIENT=aaaaaaaa-0000-4000-8000-000000000001
 
-FP=$(port); GP=$(port); AP=$(port)
+FP=$(free_port); GP=$(free_port); AP=$(free_port)
 FAKE=http://127.0.0.1:$FP
 "$B/fake365" --listen 127.0.0.1:$FP --device-interval 1 >"$T/fake.out" 2>&1 &
 PIDS="$PIDS $!"
@@ -41,12 +41,8 @@ ews_url = $FAKE/EWS/Exchange.asmx
 CONF
 gw() { "$B/ewsgw" -c "$T/ewsgw.conf" "$@"; }
 echo bench-pw | gw user add alice --mailbox alice@contoso.example --password-stdin >/dev/null
-gw login alice >"$T/login.out" 2>&1 &
-LP=$!
-code=""
-while [ -z "$code" ]; do sleep 0.1; code=$(sed -n 's/.*enter the code \([A-Z0-9]*\).*/\1/p' "$T/login.out"); done
-curl -fs -o /dev/null -d "user_code=$code" -d username=alice@contoso.example -d action=approve "$FAKE/devicelogin"
-wait $LP || { cat "$T/login.out"; exit 1; }
+device_signin "$T/login.out" "$FAKE" alice@contoso.example \
+    "$B/ewsgw" -c "$T/ewsgw.conf" login alice || { cat "$T/login.out"; exit 1; }
 "$B/ewsgw" -c "$T/ewsgw.conf" serve >"$T/gw.log" 2>&1 &
 GWP=$!
 PIDS="$PIDS $GWP"

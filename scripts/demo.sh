@@ -9,17 +9,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ewsgw-demo.XXXXXX")
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
 
+. "$TOP/scripts/loopback.sh"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() {
-	i=0
-	until curl -fs -o /dev/null "$1"; do
-		i=$((i + 1)); [ $i -lt 100 ] || { echo "demo: $1 did not come up"; exit 1; }
-		sleep 0.1
-	done
-}
+wait_up() { wait_http "$1" || { echo "demo: $1 did not come up"; exit 1; }; }
 
-FP=$(port); GP=$(port); AP=$(port)
+FP=$(free_port); GP=$(free_port); AP=$(free_port)
 FAKE=http://127.0.0.1:$FP
 say "1. Start fake365, a stand-in for Microsoft 365 (identity platform + EWS) on $FAKE"
 "$B/fake365" --listen 127.0.0.1:$FP --device-interval 1 --log "$T/fake.jsonl" >"$T/fake.out" 2>&1 &
@@ -48,17 +42,10 @@ echo "    \$ echo demo-pw | ewsgw user add alice --mailbox alice@contoso.example
 echo demo-pw | gw user add alice --mailbox alice@contoso.example --password-stdin | sed 's/^/    /'
 
 say "4. Sign alice in once with the device-code flow (the admin opens the URL and types the code)"
-gw login alice >"$T/login.out" 2>&1 &
-LP=$!
-code=""
-while [ -z "$code" ]; do
-	sleep 0.1
-	code=$(sed -n 's/.*enter the code \([A-Z0-9]*\).*/\1/p' "$T/login.out")
-done
-sed 's/^/    /' "$T/login.out"
-echo "    (the demo approves code $code at fake365's sign-in page as alice@contoso.example)"
-curl -fs -o /dev/null -d "user_code=$code" -d username=alice@contoso.example -d action=approve "$FAKE/devicelogin"
-wait $LP || { cat "$T/login.out"; exit 1; }
+device_signin "$T/login.out" "$FAKE" alice@contoso.example \
+    "$B/ewsgw" -c "$T/ewsgw.conf" login alice || { cat "$T/login.out"; exit 1; }
+head -n 1 "$T/login.out" | sed 's/^/    /'
+echo "    (the demo approves that code at fake365's sign-in page as alice@contoso.example)"
 tail -n 1 "$T/login.out" | sed 's/^/    /'
 gw user list | sed 's/^/    /'
 

@@ -6,7 +6,6 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B="${EWSGW_BUILD:-$TOP/build}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ewsgw-e2e.XXXXXX")
 PIDS=""
-PY=/usr/bin/python3	# Debian's python, the one that sees exchangelib
 TENANT=11111111-2222-3333-4444-555555555555
 CLIENT=aaaaaaaa-0000-4000-8000-000000000001
 
@@ -21,21 +20,10 @@ trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 note() { echo "-- $*"; }
 
-# A TCP port nobody listens on right now.
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$TOP/scripts/loopback.sh"
 
-# wait_http URL [tries]: until URL answers 200 (every 0.1 s).
-wait_http() {
-	i=0
-	while [ $i -lt "${2:-100}" ]; do
-		curl -fs -o /dev/null "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "nothing answered at $1"
-}
+# wait_up URL: wait_http, or fail the case.
+wait_up() { wait_http "$1" || fail "nothing answered at $1"; }
 
 # start_fake [fake365 options...]: sets FPORT, FAKE (base URL).
 start_fake() {
@@ -45,7 +33,7 @@ start_fake() {
 	    >>"$T/fake.out" 2>&1 &
 	FAKE_PID=$!
 	PIDS="$PIDS $FAKE_PID"
-	wait_http "$FAKE/_fake/health"
+	wait_up "$FAKE/_fake/health"
 }
 
 # write_conf [extra lines for [gateway]]: sets GPORT, APORT, GW, CONF.
@@ -81,7 +69,7 @@ start_gw() {
 	"$B/ewsgw" -c "$CONF" serve >>"$T/gw.log" 2>&1 &
 	GW_PID=$!
 	PIDS="$PIDS $GW_PID"
-	wait_http "$ADMIN/healthz"
+	wait_up "$ADMIN/healthz"
 }
 
 stop_gw() {
@@ -97,19 +85,8 @@ approve_code() {
 
 # login NAME UPN: runs 'ewsgw login NAME', signs in as UPN at the fake.
 login() {
-	ewsgw login "$1" >"$T/login-$1.out" 2>&1 &
-	lp=$!
-	i=0
-	code=""
-	while [ $i -lt 100 ] && [ -z "$code" ]; do
-		code=$(sed -n 's/.*enter the code \([A-Z0-9]*\).*/\1/p' \
-		    "$T/login-$1.out" | head -1)
-		[ -n "$code" ] || sleep 0.1
-		i=$((i + 1))
-	done
-	[ -n "$code" ] || { cat "$T/login-$1.out"; fail "login $1 showed no code"; }
-	approve_code "$code" "$2"
-	wait $lp || { cat "$T/login-$1.out"; fail "login $1 failed"; }
+	device_signin "$T/login-$1.out" "$FAKE" "$2" "$B/ewsgw" -c "$CONF" \
+	    login "$1" || { cat "$T/login-$1.out"; fail "login $1 failed"; }
 }
 
 # soap OP_BODY_FILE: the request bodies live in tests/data.
