@@ -15,6 +15,7 @@
 #include "auth/auth.h"
 #include "cli/cli.h"
 #include "conf/conf.h"
+#include "log.h"
 #include "net/net.h"
 #include "soap/soap.h"
 
@@ -160,6 +161,9 @@ cli_check(int argc, char **argv, const char *conf_arg)
 	if ((conf = cli_conf_load(conf_arg)) == NULL)
 		return 1;
 	c.conf = conf;
+	/* The one line per user says it all; the log only when debugging. */
+	if (conf->log_level != LOG_LEVEL_DEBUG)
+		log_init(LOG_LEVEL_ERROR, conf->log_json);
 	if (evthread_use_pthreads() == -1 ||
 	    (c.base = event_base_new()) == NULL ||
 	    (c.net = net_loop_new(c.base)) == NULL) {
