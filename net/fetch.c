@@ -376,10 +376,24 @@ fetch_ca_file(struct fetch *f, const char *path)
 {
 	if (f->f_state != FETCH_NEW)
 		return -1;
+	char	*system_dir = NULL;
+
 	if (path == NULL)
 		return 0;
-	return curl_easy_setopt(f->f_easy, CURLOPT_CAINFO, path) ==
-	    CURLE_OK ? 0 : -1;
+	if (curl_easy_setopt(f->f_easy, CURLOPT_CAINFO, path) != CURLE_OK)
+		return -1;
+	/*
+	 * Keep trusting the system's CAs too: with OpenSSL, curl uses both
+	 * CAINFO and CAPATH. Setting CAPATH also keeps this store out of
+	 * curl's shared CA cache, and connections are only reused between
+	 * fetches with the same CA settings.
+	 */
+	if (curl_easy_getinfo(f->f_easy, CURLINFO_CAPATH, &system_dir) ==
+	    CURLE_OK && system_dir != NULL &&
+	    curl_easy_setopt(f->f_easy, CURLOPT_CAPATH, system_dir) !=
+	    CURLE_OK)
+		return -1;
+	return 0;
 }
 
 /* Method, body and the header list, set once just before the start. */

@@ -90,8 +90,8 @@ int		 fetch_body(struct fetch *, const void *data, size_t len,
  */
 void		 fetch_timeouts(struct fetch *, unsigned connect_ms,
 		    unsigned total_ms, unsigned idle_ms);
-/* CA bundle (PEM) to trust instead of the system's; copied. NULL = the
- * system default. */
+/* An extra CA bundle (PEM) to trust besides the system's CA directory;
+ * copied. NULL = the system default only. */
 int		 fetch_ca_file(struct fetch *, const char *path);
 /* Starts the transfer; callbacks never run inside this call. 0 / -1;
  * on -1 the fetch is still the caller's to fetch_cancel. */
