@@ -148,6 +148,20 @@ int	store_tokens_save(struct store *, int64_t user_id,
 	    int64_t expect_generation, int64_t *new_generation,
 	    char *err, size_t errlen);
 
+/*
+ * ropc: the passwd_hash of the password that produced the user's refresh
+ * token (CHECK NULL clears it), written only while the stored generation
+ * is still GENERATION and a refresh token is stored: 0 written, 1 not
+ * (the tokens changed), -1 error. Storing a new refresh token keeps the
+ * check; removing it (needs-login, none) drops it.
+ */
+int	store_password_check_save(struct store *, int64_t user_id,
+	    const char *check, int64_t generation, char *err, size_t errlen);
+/* The check stored with token generation GENERATION: *CHECK is new
+ * (free()), NULL when there is none. 0 / -1. */
+int	store_password_check_load(struct store *, int64_t user_id,
+	    int64_t generation, char **check, char *err, size_t errlen);
+
 /* ---- passwords (auth/passwd.c) ---- */
 
 /* A new "pbkdf2-sha256$ITER$SALT$HASH" string (base64) for PASSWORD, or
@@ -241,15 +255,26 @@ enum auth_token_result {
 	AUTH_TOKEN_NEEDS_SIGNIN,	/* no token, or refresh refused */
 	AUTH_TOKEN_UNAVAILABLE,		/* identity platform down / slow */
 	AUTH_TOKEN_FAILED,		/* anything else */
+	/* ropc only: answers about the password the client sent. */
+	AUTH_TOKEN_BAD_PASSWORD,	/* the identity platform refused it
+					 * (AADSTS50126), now or lately:
+					 * 401 + Basic challenge */
+	AUTH_TOKEN_REFUSED,		/* no password sign-in possible for
+					 * this account (MFA, conditional
+					 * access, consent, locked, disabled,
+					 * expired password, ...): 403; REASON
+					 * says what the admin must do */
 };
 /*
  * A bearer token for USER. On success the token string is borrowed for
  * the duration of the callback only. REASON (no secrets) explains a
  * failure to an admin ("run 'ewsgw login alice'", "AADSTS50173: ...").
  * With REJECTED set (the upstream refused that token) a refresh is forced
- * unless the current token already differs from it. Concurrent calls for
- * one user share one refresh. CB never runs inside this call. NULL (CB
- * will not run) only when out of memory.
+ * unless the current token already differs from it. A ropc USER (as
+ * auth_check_basic returned it) carries its client's password: a token
+ * made with another password is never handed out for it. Concurrent
+ * calls for one user share one refresh. CB never runs inside this call.
+ * NULL (CB will not run) only when out of memory.
  */
 typedef void	 (*auth_token_cb)(void *arg, enum auth_token_result,
 		    const char *bearer, const char *reason);

@@ -15,7 +15,9 @@
  * 401 for a disabled account as for any other. Users without a local
  * password have nothing to check here: delegated and app users are then
  * refused, ropc and onprem users pass (their password is checked by the
- * identity platform or the on-prem server) unless disabled.
+ * identity platform or the on-prem server) unless disabled. A ropc user
+ * comes back as a copy carrying the password (auth_ropc_user), for the
+ * password grant in auth_token_get.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "auth/serve_int.h"
 #include "log.h"
@@ -117,25 +118,8 @@ static int
 auth_basic_mac(const struct auth *a, const struct auth_user *u,
     const char *password, unsigned char *mac)
 {
-	unsigned char	*msg;
-	size_t		 hlen = strlen(u->u_password_hash) + 1;
-	size_t		 plen = strlen(password), len, i;
-	unsigned int	 maclen = AUTH_MAC_BYTES;
-	int		 ret = -1;
-
-	len = 8 + hlen + plen;
-	if ((msg = malloc(len)) == NULL)
-		return (-1);
-	for (i = 0; i < 8; i++)
-		msg[i] = (uint64_t)u->u_id >> (56 - 8 * i);
-	memcpy(msg + 8, u->u_password_hash, hlen);
-	memcpy(msg + 8 + hlen, password, plen);
-	if (HMAC(EVP_sha256(), a->a_mac_key, sizeof(a->a_mac_key), msg, len,
-	    mac, &maclen) != NULL && maclen == AUTH_MAC_BYTES)
-		ret = 0;
-	OPENSSL_cleanse(msg, len);
-	free(msg);
-	return (ret);
+	return (auth_mac(a, "basic", u->u_id, u->u_password_hash, password,
+	    mac));
 }
 
 static enum auth_verdict
@@ -334,7 +318,19 @@ auth_check_basic(struct auth *a, const char *authorization,
 	if (rc == -1)
 		return (AUTH_BAD_CREDENTIALS);
 
-	if ((u = auth_basic_user(a, name)) == NULL)
+	if ((u = auth_basic_user(a, name)) != NULL &&
+	    u->u_mode == AUTH_MODE_ROPC) {
+		/* The request's own copy, carrying the password to
+		 * auth_token_get (ropc.c). */
+		struct auth_user	*c = auth_ropc_user(u, password);
+
+		auth_user_unref(u);
+		if ((u = c) == NULL) {
+			explicit_bzero(buf, sizeof(buf));
+			return (AUTH_ERROR);
+		}
+	}
+	if (u == NULL)
 		ret = AUTH_BAD_CREDENTIALS;
 	else if (u->u_password_hash != NULL)
 		ret = auth_basic_password(a, u, password, user, cb, arg, wait);

@@ -27,6 +27,7 @@
 struct event;
 struct evp_mac_st;
 struct fetch;
+struct oauth_tokens;
 struct worker;
 struct worker_job;
 
@@ -74,6 +75,11 @@ struct auth_user {
 	char			*u_impersonate;	/* NULL or "a@x,*@y" */
 	int64_t			 u_token_generation;
 	struct auth_slot	*u_slot;	/* holds a reference */
+	/* ropc: one request's copy (auth_ropc_user) holds its base
+	 * snapshot, borrows every string above from it, and carries the
+	 * client's password (secret) for the password grant. */
+	struct auth_user	*u_base;
+	char			*u_ropc_password;
 };
 
 /* Users sorted by u_lname: lookups are a bsearch. */
@@ -118,6 +124,8 @@ struct auth_slot {
 	struct auth_bad		 sl_bad[AUTH_BAD_RING];
 	unsigned		 sl_bad_next;
 	struct auth_verifyq	 sl_verifies;	/* PBKDF2 runs in flight */
+
+	struct auth_ropc	*sl_ropc;	/* ropc.c; NULL until used */
 };
 
 /* One PBKDF2 run on the worker pool, shared by every request that sent
@@ -213,6 +221,44 @@ void		 auth_basic_slot_clear(struct auth_slot *);
 
 /* Drops the slot's tokens (wiped) and cancels its refresh. */
 void		 auth_token_slot_clear(struct auth_slot *);
+/*
+ * Commits tokens from a grant (rotated refresh token first), puts them in
+ * the slot and answers the slot's waiters. 0 done; 1 another writer came
+ * first (its tokens are in the slot now); -1 not saved, with REASON.
+ */
+int		 auth_token_install(struct auth_slot *, struct oauth_tokens *,
+		    char *reason, size_t len);
+/* Decides the answer of token wait W (on no queue) again, as
+ * auth_token_get did. */
+void		 auth_token_reserve(struct auth_wait *w);
+
+/* ---- mac.c ---- */
+
+/* HMAC-SHA256 under the per-process key of (TAG, ID, S1, S2) into MAC
+ * (AUTH_MAC_BYTES): how remembered passwords are kept. 0 / -1. */
+int		 auth_mac(const struct auth *, const char *tag, int64_t id,
+		    const char *s1, const char *s2, unsigned char *mac);
+
+/* ---- ropc.c: tokens from the client's password ---- */
+
+/* A new per-request copy of U (ropc) carrying PASSWORD; NULL on memory
+ * exhaustion. auth_user_unref wipes the password. */
+struct auth_user *auth_ropc_user(struct auth_user *u, const char *password);
+/*
+ * For W of ropc user U (a copy from auth_ropc_user): 0 when its password
+ * is the one that produced the slot's tokens (serve those); else 1, and W
+ * is answered from memory (refused lately, locked) or waits for the
+ * password grant of its password.
+ */
+int		 auth_ropc_gate(struct auth_slot *, struct auth_user *u,
+		    struct auth_wait *w);
+/* The slot has no token left: a password grant with W's password. */
+void		 auth_ropc_grant(struct auth_slot *, struct auth_user *u,
+		    struct auth_wait *w);
+/* The refresh token was refused: the next request signs in afresh. */
+void		 auth_ropc_forget(struct auth_slot *);
+/* Cancels the grants and frees the ropc state (slot free, shutdown). */
+void		 auth_ropc_slot_clear(struct auth_slot *);
 
 /* ---- worker.c ---- */
 

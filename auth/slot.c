@@ -15,6 +15,7 @@ auth_slot_free(struct auth_slot *sl)
 {
 	auth_token_slot_clear(sl);
 	auth_basic_slot_clear(sl);
+	auth_ropc_slot_clear(sl);
 	if (!TAILQ_EMPTY(&sl->sl_waiters))
 		log_warnx("auth: slot for %s freed with waiters", sl->sl_name);
 	if (sl->sl_auth != NULL)
@@ -106,6 +107,7 @@ auth_slots_detach(struct auth *a)
 		    sl->sl_name);
 		auth_token_slot_clear(sl);
 		auth_basic_slot_clear(sl);
+		auth_ropc_slot_clear(sl);
 		LIST_REMOVE(sl, sl_entry);
 		sl->sl_auth = NULL;
 	}

@@ -33,6 +33,11 @@ static const char *const store_steps[] = {
 	"  generation     INTEGER NOT NULL DEFAULT 0,"
 	"  updated_at     INTEGER NOT NULL"
 	");",
+	/* 1 -> 2: ropc users: a slow salted hash (passwd_hash) of the
+	 * password that produced the refresh token, so that after a
+	 * restart a client's password is checked without sending it to
+	 * the identity platform again. Gone with the refresh token. */
+	"ALTER TABLE tokens ADD COLUMN password_check TEXT;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_steps) / sizeof(store_steps[0])))

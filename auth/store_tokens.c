@@ -156,6 +156,8 @@ store_tokens_write(struct store *s, int64_t user_id, int keep_refresh,
 	    " state = excluded.state, error = excluded.error,"
 	    " refresh_token = CASE WHEN ?9 THEN refresh_token"
 	    "  ELSE excluded.refresh_token END,"
+	    " password_check = CASE WHEN NOT ?9 AND ?4 IS NULL THEN NULL"
+	    "  ELSE password_check END,"
 	    " access_token = excluded.access_token,"
 	    " access_expires = excluded.access_expires,"
 	    " generation = excluded.generation,"
@@ -217,6 +219,56 @@ store_tokens_save(struct store *s, int64_t user_id, const char *refresh_token,
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+int
+store_password_check_save(struct store *s, int64_t user_id,
+    const char *check, int64_t generation, char *err, size_t errlen)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 ret = -1;
+
+	if (store_prepare(s, "UPDATE tokens SET password_check = ?2"
+	    " WHERE user_id = ?1 AND generation = ?3 AND"
+	    " refresh_token IS NOT NULL", &stmt, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	if (check != NULL)
+		sqlite3_bind_text(stmt, 2, check, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, generation);
+	if (store_step(s, stmt, SQLITE_DONE, err, errlen) == -1)
+		goto done;
+	ret = sqlite3_changes(s->db) == 1 ? 0 : 1;
+done:
+	sqlite3_finalize(stmt);
+	return ret;
+}
+
+int
+store_password_check_load(struct store *s, int64_t user_id,
+    int64_t generation, char **check, char *err, size_t errlen)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc, ret = -1;
+
+	*check = NULL;
+	if (store_prepare(s, "SELECT password_check FROM tokens"
+	    " WHERE user_id = ?1 AND generation = ?2", &stmt, err,
+	    errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, generation);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc != SQLITE_ROW)
+		store_sqlerr(s, rc, err, errlen);
+	else if (store_column_dup(stmt, 0, check) == -1)
+		snprintf(err, errlen, "out of memory");
+	else
+		ret = 0;
+	sqlite3_finalize(stmt);
+	return ret;
 }
 
 int

@@ -1,5 +1,7 @@
 /*
- * Access tokens per user (delegated mode), one refresh in flight per user.
+ * Access tokens per user (delegated and ropc modes), one refresh in flight
+ * per user; ropc.c decides first whether a ropc request's password may
+ * use them.
  *
  * A valid token that is not yet due is answered at once; a due one is
  * answered too while a refresh runs in the background; without a valid
@@ -257,23 +259,21 @@ token_refresh_start(struct auth_slot *sl)
 	log_debug("token: refreshing the access token of %s", sl->sl_name);
 }
 
-static void
-token_refresh_ok(struct auth_slot *sl, struct oauth_tokens *t)
+int
+auth_token_install(struct auth_slot *sl, struct oauth_tokens *t,
+    char *reason, size_t len)
 {
-	char	 reason[AUTH_REASON_BYTES];
 	int	 rc;
 
 	/* Commit the rotated refresh token before using the access token. */
 	rc = token_save(sl, t->refresh_token, t->access_token, t->expires_at,
-	    AUTH_TOKEN_VALID, NULL, reason, sizeof(reason));
-	if (rc == -1) {
-		token_failed(sl, AUTH_TOKEN_FAILED, reason, NULL);
-		return;
-	}
+	    AUTH_TOKEN_VALID, NULL, reason, len);
+	if (rc == -1)
+		return (-1);
 	sl->sl_auth->a_refresh_ok++;
 	if (rc == 1) {
 		token_serve_waiters(sl);
-		return;
+		return (1);
 	}
 	auth_secret_free(sl->sl_access);
 	sl->sl_access = t->access_token;
@@ -290,6 +290,16 @@ token_refresh_ok(struct auth_slot *sl, struct oauth_tokens *t)
 	log_debug("token: new access token for %s (%lds)", sl->sl_name,
 	    t->expires_in);
 	auth_waitq_answer(&sl->sl_waiters, AUTH_TOKEN_OK, sl->sl_access, NULL);
+	return (0);
+}
+
+static void
+token_refresh_ok(struct auth_slot *sl, struct oauth_tokens *t)
+{
+	char	 reason[AUTH_REASON_BYTES];
+
+	if (auth_token_install(sl, t, reason, sizeof(reason)) == -1)
+		token_failed(sl, AUTH_TOKEN_FAILED, reason, NULL);
 }
 
 static void
@@ -320,9 +330,16 @@ token_refresh_refused(struct auth_slot *sl, const struct oauth_error *oe)
 	}
 	token_drop(sl);
 	sl->sl_loaded = 1;	/* nothing left to read back */
-	snprintf(reason, sizeof(reason), "the refresh token for %s was "
-	    "refused (%s): run 'ewsgw login %s'", sl->sl_name, code,
-	    sl->sl_name);
+	if (sl->sl_ropc != NULL) {
+		/* ropc: the next request signs in with its own password. */
+		auth_ropc_forget(sl);
+		snprintf(reason, sizeof(reason), "the refresh token for %s "
+		    "was refused (%s): the next request signs in again with "
+		    "its password", sl->sl_name, code);
+	} else
+		snprintf(reason, sizeof(reason), "the refresh token for %s "
+		    "was refused (%s): run 'ewsgw login %s'", sl->sl_name,
+		    code, sl->sl_name);
 	log_warnx("token: %s", reason);
 	auth_waitq_answer(&sl->sl_waiters, AUTH_TOKEN_NEEDS_SIGNIN, NULL,
 	    reason);
@@ -376,7 +393,7 @@ token_serve(struct auth_slot *sl, struct auth_user *u, struct auth_wait *w,
 	char	 reason[AUTH_REASON_BYTES];
 	time_t	 now = time(NULL);
 
-	if (u->u_mode != AUTH_MODE_DELEGATED) {
+	if (u->u_mode != AUTH_MODE_DELEGATED && u->u_mode != AUTH_MODE_ROPC) {
 		snprintf(reason, sizeof(reason), "%s is a %s user: ewsgw "
 		    "cannot get a token for that mode yet", u->u_name,
 		    auth_mode_name(u->u_mode));
@@ -396,6 +413,8 @@ token_serve(struct auth_slot *sl, struct auth_user *u, struct auth_wait *w,
 		sl->sl_access = NULL;
 		sl->sl_expires = 0;
 	}
+	if (u->u_mode == AUTH_MODE_ROPC && auth_ropc_gate(sl, u, w))
+		return;
 
 	if (token_valid(sl, now)) {
 		if (now >= auth_refresh_due(sl->sl_expires, sl->sl_lifetime) &&
@@ -409,6 +428,10 @@ token_serve(struct auth_slot *sl, struct auth_user *u, struct auth_wait *w,
 		auth_wait_enqueue(w, &sl->sl_waiters);
 		return;
 	}
+	if (sl->sl_refresh == NULL && u->u_mode == AUTH_MODE_ROPC) {
+		auth_ropc_grant(sl, u, w);
+		return;
+	}
 	if (sl->sl_refresh == NULL) {
 		token_signin_reason(sl, reason, sizeof(reason));
 		auth_wait_answer(w, AUTH_TOKEN_NEEDS_SIGNIN, NULL, reason);
@@ -420,6 +443,12 @@ token_serve(struct auth_slot *sl, struct auth_user *u, struct auth_wait *w,
 	}
 	auth_wait_enqueue(w, &sl->sl_waiters);
 	token_refresh_start(sl);
+}
+
+void
+auth_token_reserve(struct auth_wait *w)
+{
+	token_serve(w->w_user->u_slot, w->w_user, w, NULL);
 }
 
 struct auth_wait *

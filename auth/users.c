@@ -21,6 +21,12 @@
 static void
 auth_user_free(struct auth_user *u)
 {
+	if (u->u_base != NULL) {	/* a ropc request's copy */
+		auth_secret_free(u->u_ropc_password);
+		auth_user_unref(u->u_base);
+		free(u);
+		return;
+	}
 	auth_slot_unref(u->u_slot);
 	free(u->u_name);
 	free(u->u_lname);

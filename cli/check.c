@@ -115,6 +115,10 @@ check_user(struct check *c, const char *name)
 		printf("%s: skipped: on-premises users sign in with the "
 		    "client's own password, which ewsgw does not keep\n",
 		    name);
+	else if (auth_user_mode(c->user) == AUTH_MODE_ROPC)
+		printf("%s: skipped: ropc users get their tokens with the "
+		    "password their client sends, which ewsgw does not "
+		    "keep\n", name);
 	else if (auth_user_backend(c->user) == AUTH_BACKEND_GRAPH)
 		printf("%s: skipped: the graph backend is not in this "
 		    "version\n", name);

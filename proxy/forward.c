@@ -245,6 +245,20 @@ xfer_token_cb(void *arg, enum auth_token_result result, const char *bearer,
 		xfer_fail(xf, 0, SOAP_FAULT_SERVER_BUSY, reason,
 		    "identity_platform_unavailable", 5000);
 		return;
+	case AUTH_TOKEN_BAD_PASSWORD:
+		/* ropc: the identity platform refused this password. */
+		log_req(LOG_LEVEL_INFO, xf->xf_id, "%s", reason);
+		evhttp_clear_headers(
+		    evhttp_request_get_output_headers(xf->xf_req));
+		reply_challenge(xf->xf_req);
+		xf->xf_status = 401;
+		xf->xf_error = "password refused by the identity platform";
+		xfer_finish(xf);
+		return;
+	case AUTH_TOKEN_REFUSED:
+		xfer_fail(xf, 403, SOAP_FAULT_ACCESS_DENIED, reason,
+		    "password_signin_refused", 0);
+		return;
 	case AUTH_TOKEN_FAILED:
 		break;
 	}

@@ -47,18 +47,15 @@ aad_correlation(struct fx *fx, char out[37])
 		rand_guid(out);
 }
 
-void
-aad_error(struct fx *fx, int status, const char *error, int aadsts,
-    const char *fmt, ...)
+static void
+aad_verror(struct fx *fx, int status, const char *error, int aadsts,
+    const char *suberror, const char *fmt, va_list ap)
 {
-	va_list	 ap;
 	json_t	*j;
 	char	 text[768], desc[1024], trace[37], corr[37], stamp[32];
 	char	 uri[80];
 
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	rand_guid(trace);
 	aad_correlation(fx, corr);
 	aad_stamp(time(NULL), stamp, sizeof(stamp));
@@ -75,12 +72,36 @@ aad_error(struct fx *fx, int status, const char *error, int aadsts,
 		    json_integer(aadsts));
 		json_object_set_new(j, "error_uri", json_string(uri));
 	}
+	if (j != NULL && suberror != NULL)
+		json_object_set_new(j, "suberror", json_string(suberror));
 	json_object_set_new(fx->fx_log, "error", json_string(error));
 	if (aadsts != 0)
 		json_object_set_new(fx->fx_log, "aadsts",
 		    json_integer(aadsts));
 	fx_add_header(fx, "x-ms-request-id", trace);
 	fx_reply_json(fx, status, j);
+}
+
+void
+aad_error(struct fx *fx, int status, const char *error, int aadsts,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	aad_verror(fx, status, error, aadsts, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+aad_error_sub(struct fx *fx, int status, const char *error, int aadsts,
+    const char *suberror, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	aad_verror(fx, status, error, aadsts, suberror, fmt, ap);
+	va_end(ap);
 }
 
 int

@@ -124,9 +124,13 @@ ews_parse(const char *body, size_t len, const char **why)
 	return doc;
 }
 
+/* On-premises Exchange 2019 knows the ExchangeN names, not EXO's dated
+ * V... versions. */
 static int
-ews_version_ok(const char *v)
+ews_version_ok(const char *v, int onprem)
 {
+	if (onprem && v != NULL && v[0] == 'V')
+		return 0;
 	for (size_t i = 0; v != NULL && i < NELEM(ews_versions); i++)
 		if (strcmp(v, ews_versions[i]) == 0)
 			return 1;
@@ -141,7 +145,7 @@ ews_header(struct ews_req *req, xmlNodePtr hdr)
 
 	if (rsv != NULL) {
 		req->version = xml_attr(rsv, "Version");
-		if (!ews_version_ok(req->version))
+		if (!ews_version_ok(req->version, req->onprem))
 			return ews_fail(req, "ErrorInvalidServerVersion", NULL);
 	}
 	if (xml_child(hdr, NS_T, "ExchangeImpersonation") != NULL)
@@ -207,8 +211,9 @@ ews_content_type(struct fx *fx)
 	    (ct[8] == '\0' || ct[8] == ';' || ct[8] == ' ');
 }
 
-void
-ews_handle(struct fx *fx)
+/* Exchange Online (bearer tokens) or on-premises Exchange (Basic). */
+static void
+ews_serve(struct fx *fx, int onprem)
 {
 	struct ews_req		 req;
 	struct fault_hit	 hit;
@@ -219,8 +224,10 @@ ews_handle(struct fx *fx)
 
 	memset(&req, 0, sizeof(req));
 	req.fx = fx;
+	req.onprem = onprem;
 	fx->fx_delay_ms = fake.ews_delay_ms;
-	if (ews_auth(fx, &req.user) == -1)
+	if ((onprem ? ews_onprem_auth(fx, &req.user) :
+	    ews_auth(fx, &req.user)) == -1)
 		return;
 	snprintf(fx->fx_user, sizeof(fx->fx_user), "%s",
 	    dir_user_at(req.user)->upn);
@@ -264,4 +271,16 @@ done:
 	xmlBufferFree(req.buf);
 	xmlFreeDoc(req.doc);
 	free(body);
+}
+
+void
+ews_handle(struct fx *fx)
+{
+	ews_serve(fx, 0);
+}
+
+void
+ews_onprem_handle(struct fx *fx)
+{
+	ews_serve(fx, 1);
 }

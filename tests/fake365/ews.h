@@ -127,6 +127,7 @@ struct ews_req {
 	xmlTextWriterPtr	 w;
 	const char		*fault;		/* ResponseCode for a fault */
 	const char		*fault_text;	/* NULL: the code's text */
+	int			 onprem;	/* /onprem/EWS: Exchange 2019 */
 };
 
 /* ews.c: handlers return 0 (response written), 1 (answered by the
@@ -240,5 +241,9 @@ int	ews_big_start(struct ews_req *, unsigned long long n);
  * after answering 401. */
 int	ews_auth(struct fx *, int *user);
 void	ews_401(struct fx *, int diag);
+/* ews_onprem.c: on-premises Exchange takes Basic with a directory
+ * password; 0 with *USER, or -1 after answering 401 (Negotiate, NTLM,
+ * Basic). */
+int	ews_onprem_auth(struct fx *, int *user);
 
 #endif

@@ -116,20 +116,21 @@ ews_parse_time(const char *s, time_t *t)
 	return 0;
 }
 
+/* Exchange Online 15.20, or on-premises Exchange Server 2019 CU14. */
 static int
-ews_server_version(xmlTextWriterPtr w)
+ews_server_version(xmlTextWriterPtr w, int onprem)
 {
 	W(xmlTextWriterStartElement(w, XC("h:ServerVersionInfo")));
 	W(xmlTextWriterWriteAttribute(w, XC("MajorVersion"),
 	    XC("15")));
 	W(xmlTextWriterWriteAttribute(w, XC("MinorVersion"),
-	    XC("20")));
+	    XC(onprem ? "2" : "20")));
 	W(xmlTextWriterWriteAttribute(w, XC("MajorBuildNumber"),
-	    XC("8769")));
+	    XC(onprem ? "1544" : "8769")));
 	W(xmlTextWriterWriteAttribute(w, XC("MinorBuildNumber"),
-	    XC("35")));
+	    XC(onprem ? "4" : "35")));
 	W(xmlTextWriterWriteAttribute(w, XC("Version"),
-	    XC("V2018_01_08")));
+	    XC(onprem ? "Exchange2016" : "V2018_01_08")));
 	W(xmlTextWriterWriteAttribute(w, XC("xmlns:h"), XC(NS_T)));
 	W(xmlTextWriterWriteAttribute(w, XC("xmlns:xsd"),
 	    XC("http://www.w3.org/2001/XMLSchema")));
@@ -151,7 +152,7 @@ ews_begin(struct ews_req *req)
 	W(xmlTextWriterWriteAttribute(req->w, XC("xmlns:s"),
 	    XC(NS_SOAP)));
 	W(xmlTextWriterStartElement(req->w, XC("s:Header")));
-	W(ews_server_version(req->w));
+	W(ews_server_version(req->w, req->onprem));
 	W(xmlTextWriterEndElement(req->w));
 	W(xmlTextWriterStartElement(req->w, XC("s:Body")));
 	snprintf(name, sizeof(name), "m:%sResponse", req->opname);

@@ -180,6 +180,10 @@ int		 scope_parse(const char *, struct scope *, const char **error,
 void		 aad_error(struct fx *, int status, const char *error,
 		    int aadsts, const char *fmt, ...)
 		    __attribute__((format(printf, 5, 6)));
+/* The same with a suberror member ("basic_action" for MFA). */
+void		 aad_error_sub(struct fx *, int status, const char *error,
+		    int aadsts, const char *suberror, const char *fmt, ...)
+		    __attribute__((format(printf, 6, 7)));
 /* Issues tokens for USER (index) and answers FX with them. */
 void		 aad_issue(struct fx *, int user, const char *client,
 		    const struct scope *);
@@ -215,5 +219,7 @@ void		 password_grant(struct fx *, struct evkeyvalq *);
 
 /* ews.c: POST /EWS/Exchange.asmx. */
 void		 ews_handle(struct fx *);
+/* POST /onprem/EWS/Exchange.asmx: on-premises Exchange 2019, Basic. */
+void		 ews_onprem_handle(struct fx *);
 
 #endif

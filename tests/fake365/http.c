@@ -39,6 +39,8 @@ static const struct route {
 	    FX_OTHER, http_openid },
 	{ "/devicelogin", R_GET | R_POST, FX_OTHER, device_login },
 	{ "/ews/exchange.asmx", R_NOCASE | R_GET | R_POST, FX_EWS, ews_handle },
+	{ "/onprem/ews/exchange.asmx", R_NOCASE | R_GET | R_POST, FX_EWS,
+	    ews_onprem_handle },
 	{ "/_fake/", R_PREFIX | R_GET | R_POST | R_DELETE, FX_OTHER,
 	    http_control },
 };

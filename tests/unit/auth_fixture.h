@@ -8,12 +8,18 @@
 #ifndef EWSGW_TESTS_AUTH_FIXTURE_H
 #define EWSGW_TESTS_AUTH_FIXTURE_H
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/http.h>
 
 #include "auth/auth.h"
 #include "conf/conf.h"
@@ -121,6 +127,31 @@ auth_fixture_dispatch(struct auth_fixture *af, int seconds)
 	evtimer_add(af->af_timeout, &tv);
 	event_base_dispatch(af->af_base);
 	evtimer_del(af->af_timeout);
+}
+
+/* Answers REQ with CODE and the JSON text, as a token endpoint does. */
+static inline void
+auth_fixture_reply_json(struct evhttp_request *req, int code,
+    const char *json)
+{
+	struct evbuffer	*b = evbuffer_new();
+
+	evbuffer_add_printf(b, "%s", json);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evhttp_send_reply(req, code, code == 200 ? "OK" : "Bad Request", b);
+	evbuffer_free(b);
+}
+
+/* The local port of socket FD. */
+static inline int
+auth_fixture_port(int fd)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	return (ntohs(sin.sin_port));
 }
 
 /* Runs the loop for MS milliseconds. */

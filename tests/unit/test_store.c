@@ -187,7 +187,7 @@ test_open_creates_files(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	db = raw_open(f);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('users', 'tokens')"), 2);
 	sqlite3_close(db);
@@ -562,6 +562,54 @@ test_tokens_cas(void **state)
 	    NULL, -1, NULL, f->err, sizeof(f->err)), -1);
 }
 
+/* ropc's password check: kept with rotated refresh tokens, written only
+ * for the generation it belongs to, gone with the refresh token. */
+static void
+test_password_check(void **state)
+{
+	struct fixture	*f = *state;
+	int64_t		 id, gen;
+	char		*check;
+
+	add(f, "alice", "alice@contoso.com");
+	id = user_id(f, "alice");
+	/* No tokens row yet: nothing to attach it to. */
+	assert_int_equal(store_password_check_save(f->s, id, "h0", 0, f->err,
+	    sizeof(f->err)), 1);
+	assert_int_equal(store_tokens_save(f->s, id, REFRESH, ACCESS, 100,
+	    AUTH_TOKEN_VALID, NULL, -1, &gen, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_password_check_save(f->s, id, "h1", gen,
+	    f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_password_check_save(f->s, id, "stale",
+	    gen - 1, f->err, sizeof(f->err)), 1);
+	assert_int_equal(store_password_check_load(f->s, id, gen, &check,
+	    f->err, sizeof(f->err)), 0);
+	assert_string_equal(check, "h1");
+	free(check);
+
+	/* A rotated refresh token keeps it. */
+	assert_int_equal(store_tokens_save(f->s, id, "rotated", ACCESS, 200,
+	    AUTH_TOKEN_VALID, NULL, gen, &gen, f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_password_check_load(f->s, id, gen, &check,
+	    f->err, sizeof(f->err)), 0);
+	assert_string_equal(check, "h1");
+	free(check);
+	/* Another generation asks about other tokens: none. */
+	assert_int_equal(store_password_check_load(f->s, id, gen + 1, &check,
+	    f->err, sizeof(f->err)), 0);
+	assert_null(check);
+
+	/* needs-login drops the refresh token, and the check with it. */
+	assert_int_equal(store_tokens_save(f->s, id, NULL, NULL, 0,
+	    AUTH_TOKEN_NEEDS_LOGIN, "AADSTS50173: revoked", gen, &gen,
+	    f->err, sizeof(f->err)), 0);
+	assert_int_equal(store_password_check_load(f->s, id, gen, &check,
+	    f->err, sizeof(f->err)), 0);
+	assert_null(check);
+	assert_int_equal(store_password_check_save(f->s, id, "h2", gen,
+	    f->err, sizeof(f->err)), 1);
+}
+
 static void
 test_tokens_tampered(void **state)
 {
@@ -913,7 +961,7 @@ test_migration(void **state)
 	assert_non_null(s);
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
 	/* A file from a newer ewsgw is refused, not touched. */
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL,
 	    NULL, NULL), SQLITE_OK);
@@ -965,6 +1013,7 @@ main(void)
 		T(test_list),
 		T(test_tokens_sealed),
 		T(test_tokens_cas),
+		T(test_password_check),
 		T(test_tokens_tampered),
 		T(test_identity_change_clears_tokens),
 		T(test_remove_cascades),

@@ -68,18 +68,6 @@ struct fx {
 };
 
 static void
-idp_reply(struct evhttp_request *req, int code, const char *json)
-{
-	struct evbuffer	*b = evbuffer_new();
-
-	evbuffer_add_printf(b, "%s", json);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/json");
-	evhttp_send_reply(req, code, code == 200 ? "OK" : "Bad Request", b);
-	evbuffer_free(b);
-}
-
-static void
 idp_cb(struct evhttp_request *req, void *arg)
 {
 	struct fx	*fx = arg;
@@ -95,7 +83,8 @@ idp_cb(struct evhttp_request *req, void *arg)
 
 	switch (fx->mode) {
 	case IDP_INVALID_GRANT:
-		idp_reply(req, 400, "{\"error\":\"invalid_grant\","
+		auth_fixture_reply_json(req, 400,
+		    "{\"error\":\"invalid_grant\","
 		    "\"error_description\":\"AADSTS50173: The provided grant "
 		    "has expired due to it being revoked.\\r\\nTrace ID: x\","
 		    "\"error_codes\":[50173]}");
@@ -111,7 +100,7 @@ idp_cb(struct evhttp_request *req, void *arg)
 	snprintf(json, sizeof(json), "{\"token_type\":\"Bearer\","
 	    "\"expires_in\":3600,\"access_token\":\"at-%d\","
 	    "\"refresh_token\":\"rt-%d\"}", fx->requests, fx->requests);
-	idp_reply(req, 200, json);
+	auth_fixture_reply_json(req, 200, json);
 }
 
 static void
@@ -150,16 +139,6 @@ fx_get(struct fx *fx, int n, const char *rejected)
 }
 
 static int
-fx_port(int fd)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	return (ntohs(sin.sin_port));
-}
-
-static int
 fx_setup(void **state, int server_up, int64_t access_expires)
 {
 	struct fx			*fx;
@@ -175,7 +154,7 @@ fx_setup(void **state, int server_up, int64_t access_expires)
 		evhttp_set_gencb(fx->http, idp_cb, fx);
 		bs = evhttp_bind_socket_with_handle(fx->http, "127.0.0.1", 0);
 		assert_non_null(bs);
-		port = fx_port(evhttp_bound_socket_get_fd(bs));
+		port = auth_fixture_port(evhttp_bound_socket_get_fd(bs));
 	} else {
 		/* A port nobody listens on: bound, then closed. */
 		memset(&sin, 0, sizeof(sin));
@@ -184,7 +163,7 @@ fx_setup(void **state, int server_up, int64_t access_expires)
 		assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
 		assert_int_equal(bind(fd, (struct sockaddr *)&sin,
 		    sizeof(sin)), 0);
-		port = fx_port(fd);
+		port = auth_fixture_port(fd);
 		close(fd);
 	}
 
