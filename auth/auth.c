@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include "auth/app_int.h"
 #include "auth/serve_int.h"
 #include "conf/conf.h"
 
@@ -36,6 +37,8 @@ auth_new(struct event_base *base, struct net_loop *net,
 	if ((a->a_worker = worker_new(base, AUTH_WORKER_THREADS,
 	    AUTH_WORKER_QUEUE, err, errlen)) == NULL)
 		goto fail;
+	if ((a->a_app = auth_app_new(a, err, errlen)) == NULL)
+		goto fail;
 	if (auth_users_load(a, err, errlen) == -1)
 		goto fail;
 	return (a);
@@ -52,6 +55,7 @@ auth_free(struct auth *a)
 		return;
 	auth_users_unload(a);
 	auth_slots_detach(a);
+	auth_app_free(a->a_app);
 	worker_free(a->a_worker);
 	store_close(a->a_store);
 	explicit_bzero(a->a_mac_key, sizeof(a->a_mac_key));

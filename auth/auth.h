@@ -249,6 +249,15 @@ const char	*auth_user_mailbox(const struct auth_user *);
 enum auth_mode	 auth_user_mode(const struct auth_user *);
 /* Resolved: never AUTH_BACKEND_DEFAULT. */
 enum auth_backend auth_user_backend(const struct auth_user *);
+/* The impersonation allow-list ("a@x,*@domain"), NULL when none. */
+const char	*auth_user_impersonate(const struct auth_user *);
+/*
+ * 1 when the user may reach mailbox ADDR in app mode: ADDR is the user's
+ * own mailbox or on its allow-list (case-insensitive; "*@domain" is any
+ * address at exactly that domain), 0 otherwise and for anything that is
+ * not one plain SMTP address.
+ */
+int		 auth_user_may_reach(const struct auth_user *, const char *addr);
 
 enum auth_token_result {
 	AUTH_TOKEN_OK,

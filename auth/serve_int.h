@@ -52,6 +52,7 @@ struct auth {
 	const struct conf	*a_conf;
 	struct store		*a_store;
 	struct worker		*a_worker;
+	struct auth_app		*a_app;		/* app mode's token (app.c) */
 	struct auth_table	*a_table;
 	struct auth_slotl	 a_slots;	/* every live slot */
 	struct event		*a_watch;	/* AUTH_WATCH_MS timer */

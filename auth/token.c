@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/app_int.h"
 #include "auth/auth_int.h"
 #include "auth/serve_int.h"
 #include "log.h"
@@ -461,6 +462,9 @@ auth_token_get(struct auth *a, struct auth_user *u, const char *rejected,
 		return (NULL);
 	w->w_token_cb = cb;
 	w->w_arg = arg;
-	token_serve(u->u_slot, u, w, rejected);
+	if (u->u_mode == AUTH_MODE_APP)
+		auth_app_serve(a->a_app, w, rejected);	/* app.c */
+	else
+		token_serve(u->u_slot, u, w, rejected);
 	return (w);
 }

@@ -272,7 +272,15 @@ xfer_authorized(struct xfer *xf)
 	const char	*body;
 	size_t		 len = evbuffer_get_length(xf->xf_body);
 	enum auth_mode	 mode = auth_user_mode(xf->xf_user);
+	struct imp_verdict iv;
 
+	/* Before anything else reads the body: app mode may rewrite it. */
+	if (impersonate_check(xf, &iv) == -1) {
+		xfer_fail(xf, iv.iv_status, iv.iv_code, iv.iv_message,
+		    iv.iv_reason, 0);
+		return;
+	}
+	len = evbuffer_get_length(xf->xf_body);
 	body = (const char *)evbuffer_pullup(xf->xf_body, -1);
 	if (soap_operation(body, len, xf->xf_op, sizeof(xf->xf_op)) == -1) {
 		xfer_fail(xf, 0, SOAP_FAULT_INVALID_REQUEST, "The request "
@@ -325,7 +333,9 @@ xfer_copy_headers(struct xfer *xf, struct fetch *f, const char *bearer)
 	snprintf(buf, sizeof(buf), "%s%s1.1 %s", via ? via : "",
 	    via ? ", " : "", HEADERS_VIA_TOKEN);
 	rc |= fetch_header(f, "Via", buf);
-	if (auth_user_mode(xf->xf_user) != AUTH_MODE_ONPREM ||
+	if (xf->xf_anchor[0] != '\0')	/* app mode: the impersonated */
+		rc |= fetch_header(f, "X-AnchorMailbox", xf->xf_anchor);
+	else if (auth_user_mode(xf->xf_user) != AUTH_MODE_ONPREM ||
 	    evhttp_find_header(in, "X-AnchorMailbox") == NULL)
 		rc |= fetch_header(f, "X-AnchorMailbox",
 		    auth_user_mailbox(xf->xf_user));

@@ -27,6 +27,8 @@ struct xfer {
 	struct evbuffer		*xf_out;	/* staging for one chunk */
 	char			*xf_bearer;	/* secret: wiped on free */
 	char			 xf_op[SOAP_OPERATION_MAX];
+	/* app mode: the mailbox impersonated ("" otherwise) */
+	char			 xf_anchor[SOAP_ADDR_MAX];
 
 	int			 xf_status;	/* sent to the client */
 	long			 xf_upstream_status;
@@ -50,5 +52,20 @@ int	stream_body_cb(void *arg, const char *data, size_t len);
 /* forward.c: what stream.c hands back. */
 /* Ends the transfer: logs it and frees it. */
 void	xfer_finish(struct xfer *);
+
+/* impersonate.c: whose mailbox a request reaches. */
+struct imp_verdict {
+	int			 iv_status;	/* 403, or 0: the code's own */
+	enum soap_fault_code	 iv_code;
+	const char		*iv_reason;	/* static GatewayReason token */
+	char			 iv_message[512];
+};
+/*
+ * Applies the impersonation policy of XF's user (module comment of
+ * impersonate.c). 0: forward; in app mode xf_anchor is then set and
+ * xf_body may hold a rewritten request. -1: refuse with V; nothing may
+ * reach Exchange.
+ */
+int	impersonate_check(struct xfer *, struct imp_verdict *v);
 
 #endif

@@ -77,4 +77,78 @@ const char	*soap_probe_request(void);
 int		 soap_probe_answer(const char *xml, size_t len, long *total,
 		    char *err, size_t errlen);
 
+/* ---- reading a whole request (reader.c) and setting impersonation
+ * (impersonate.c); for app mode, where ewsgw decides the mailbox ---- */
+
+#define SOAP_ADDR_MAX		320	/* longest address kept, with NUL */
+#define SOAP_VERSION_MAX	32
+#define SOAP_MAILBOXES_MAX	32	/* scoping mailboxes per request */
+#define SOAP_READ_MAX_DEPTH	64
+#define SOAP_READ_MAX_NODES	500000	/* elements, texts, attributes... */
+
+/* The ConnectingSID child an ExchangeImpersonation names its user with. */
+enum soap_sid_form {
+	SOAP_SID_NONE,
+	SOAP_SID_PRIMARY_SMTP,		/* PrimarySmtpAddress */
+	SOAP_SID_SMTP,			/* SmtpAddress */
+	SOAP_SID_PRINCIPAL,		/* PrincipalName (UPN) */
+	SOAP_SID_SID,			/* SID (SDDL) */
+};
+
+/* What soap_read found. Strings are NUL terminated; "" when absent. */
+struct soap_request {
+	char			 sr_op[SOAP_OPERATION_MAX];
+	char			 sr_version[SOAP_VERSION_MAX];
+	/* t:ExchangeImpersonation elements directly in soap:Header */
+	int			 sr_nimpersonate;
+	/* t:ExchangeImpersonation anywhere else (Body, nested) */
+	int			 sr_misplaced;
+	enum soap_sid_form	 sr_form;	/* of the first one */
+	char			 sr_target[SOAP_ADDR_MAX];
+	/* Mailbox/EmailAddress that choose whose data is read or changed:
+	 * in a DistinguishedFolderId, or a Mailbox that is a direct child
+	 * of the operation (GetDelegate...). Recipients do not count. */
+	size_t			 sr_nmailboxes;
+	char			 sr_mailboxes[SOAP_MAILBOXES_MAX][SOAP_ADDR_MAX];
+};
+
+/*
+ * Reads a whole EWS request safely: a DOCTYPE is refused (so no entity
+ * is declared, let alone expanded), nothing is loaded from the network,
+ * depth stays within SOAP_READ_MAX_DEPTH and nodes within
+ * SOAP_READ_MAX_NODES, and libxml2's own size limits apply (no
+ * XML_PARSE_HUGE: one text node at most 10 MB). Elements are matched by
+ * namespace URI, never by prefix; comments, CDATA and text do not count.
+ * Fills R. Returns 0, or -1 with *WHY (static, for a fault message) when
+ * the body is not a well-formed SOAP 1.1 envelope with an operation, an
+ * ExchangeImpersonation is malformed (not exactly one non-empty
+ * ConnectingSID child), or more than SOAP_MAILBOXES_MAX scoping mailboxes
+ * are named.
+ */
+int	soap_read(const char *body, size_t len, struct soap_request *r,
+	    const char **why);
+
+/*
+ * Like soap_read, but stops at soap:Body (cheap on large bodies):
+ * returns how many ExchangeImpersonation elements soap:Header holds, or
+ * -1 with *WHY when what comes before the Body is refused.
+ */
+int	soap_header_impersonates(const char *body, size_t len,
+	    const char **why);
+
+/* "PrimarySmtpAddress", ...; "" for SOAP_SID_NONE. */
+const char	*soap_sid_form_name(enum soap_sid_form);
+
+/*
+ * The request BODY (one soap_read accepted) with exactly one
+ * t:ExchangeImpersonation/t:ConnectingSID/t:PrimarySmtpAddress = TARGET
+ * in soap:Header: every ExchangeImpersonation already there is removed,
+ * and a soap:Header is created as the first child of the Envelope when
+ * missing. The rest is kept as sent (re-serialized by libxml2, UTF-8).
+ * Returns a new buffer (free()) with its length in *OUTLEN, or NULL
+ * (not XML, a DOCTYPE, out of memory).
+ */
+char	*soap_set_impersonation(const char *body, size_t len,
+	    const char *target, size_t *outlen);
+
 #endif

@@ -165,8 +165,13 @@ fk_aad_error "refresh token expired" "$st" 400 invalid_grant 700082
 fake_post /_fake/config '{"refresh_lifetime":7776000}'
 
 # --- the token endpoint's other refusals
-st=$(fk_token_post -d grant_type=client_credentials -d "client_id=$CLIENT")
+st=$(fk_token_post -d grant_type=urn:ietf:params:oauth:grant-type:saml2-bearer \
+    -d "client_id=$CLIENT")
 fk_aad_error "unsupported grant" "$st" 400 unsupported_grant_type 70003
+st=$(fk_token_post -d grant_type=client_credentials -d "client_id=$CLIENT" \
+    -d scope=https://outlook.office365.com/.default)
+fk_aad_error "client credentials without a credential" "$st" 401 \
+    invalid_client 7000218
 st=$(fk_token_post -H 'Content-Type: application/json' \
     -d '{"grant_type":"refresh_token"}')
 fk_aad_error "not a form" "$st" 400 invalid_request 900144

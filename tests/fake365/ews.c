@@ -137,18 +137,22 @@ ews_version_ok(const char *v, int onprem)
 	return 0;
 }
 
-/* The SOAP header: RequestServerVersion, no impersonation. */
+/* The SOAP header: RequestServerVersion; impersonation for app-only
+ * tokens only. */
 static int
 ews_header(struct ews_req *req, xmlNodePtr hdr)
 {
 	xmlNodePtr	 rsv = xml_child(hdr, NS_T, "RequestServerVersion");
+	xmlNodePtr	 imp = xml_child(hdr, NS_T, "ExchangeImpersonation");
 
 	if (rsv != NULL) {
 		req->version = xml_attr(rsv, "Version");
 		if (!ews_version_ok(req->version, req->onprem))
 			return ews_fail(req, "ErrorInvalidServerVersion", NULL);
 	}
-	if (xml_child(hdr, NS_T, "ExchangeImpersonation") != NULL)
+	if (req->user == -1)
+		return ews_impersonate(req, hdr, imp);
+	if (imp != NULL)
 		return ews_fail(req, "ErrorImpersonateUserDenied", "The "
 		    "account does not have permission to impersonate the "
 		    "requested user: delegated tokens cannot impersonate.");
@@ -229,8 +233,9 @@ ews_serve(struct fx *fx, int onprem)
 	if ((onprem ? ews_onprem_auth(fx, &req.user) :
 	    ews_auth(fx, &req.user)) == -1)
 		return;
-	snprintf(fx->fx_user, sizeof(fx->fx_user), "%s",
-	    dir_user_at(req.user)->upn);
+	if (req.user != -1)	/* -1: app-only, see ews_impersonate */
+		snprintf(fx->fx_user, sizeof(fx->fx_user), "%s",
+		    dir_user_at(req.user)->upn);
 	if (fault_take(fx, &hit)) {
 		ews_fault_hit(fx, &hit);
 		return;

@@ -237,6 +237,10 @@ int	ews_get_attachment(struct ews_req *);
 /* Streams the N-byte attachment big-N to req (answers it). */
 int	ews_big_start(struct ews_req *, unsigned long long n);
 
+/* ews_imp.c: an app-only request's ExchangeImpersonation (IMP, may be
+ * NULL; HDR is soap:Header) sets req->user; 0, or -1 with a fault. */
+int	ews_impersonate(struct ews_req *, xmlNodePtr hdr, xmlNodePtr imp);
+
 /* ews_auth.c: the bearer token of an EWS request; 0 with *USER, or -1
  * after answering 401. */
 int	ews_auth(struct fx *, int *user);

@@ -84,9 +84,24 @@ auth_has(const char *list, const char *word)
 	return 0;
 }
 
-/* The checks after the signature: 0, or the diagnostic with *REASON. */
+/* 1 when the roles claim (an array) holds ROLE. */
 static int
-auth_claims(json_t *c, const char **reason, int *user)
+auth_role(json_t *c, const char *role)
+{
+	json_t	*r = json_object_get(c, "roles"), *v;
+	size_t	 i;
+
+	json_array_foreach(r, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), role) ==
+		    0)
+			return 1;
+	return 0;
+}
+
+/* The checks after the signature: 0, or the diagnostic with *REASON;
+ * *USER is -1 for an app-only token (roles full_access_as_app). */
+static int
+auth_claims(json_t *c, const char **reason, int *user, json_t *fx_log)
 {
 	json_int_t	 now = time(NULL);
 	const char	*iss = json_string_value(json_object_get(c, "iss"));
@@ -111,6 +126,12 @@ auth_claims(json_t *c, const char **reason, int *user)
 	if (iss == NULL || strcmp(iss, want) != 0 || tid == NULL ||
 	    strcmp(tid, fake.tenant) != 0)
 		return 2000004;
+	if (json_object_get(c, "scp") == NULL && auth_role(c,
+	    "full_access_as_app")) {
+		*user = -1;	/* app-only: the mailbox is impersonated */
+		json_object_set_new(fx_log, "app", json_true());
+		return 0;
+	}
 	*reason = "The token has no EWS.AccessAsUser.All permission.";
 	if (!auth_has(json_string_value(json_object_get(c, "scp")),
 	    FAKE_EWS_SCP))
@@ -146,7 +167,7 @@ ews_auth(struct fx *fx, int *user)
 	if (json_is_string(json_object_get(claims, "aud")))
 		json_object_set(fx->fx_log, "aud", json_object_get(claims,
 		    "aud"));
-	diag = auth_claims(claims, &why, user);
+	diag = auth_claims(claims, &why, user, fx->fx_log);
 	json_decref(claims);
 	if (diag != 0) {
 		auth_reject(fx, diag, why);

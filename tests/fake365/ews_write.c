@@ -44,6 +44,9 @@ static const struct ews_code {
 	{ "ErrorInvalidRequest", "Error", "The request is invalid." },
 	{ "ErrorSchemaValidation", "Error",
 	    "The request failed schema validation." },
+	{ "ErrorInvalidExchangeImpersonationHeaderData", "Error",
+	    "ExchangeImpersonation SOAP header must be present for this type "
+	    "of OAuth token." },
 	{ "ErrorImpersonateUserDenied", "Error",
 	    "The account does not have permission to impersonate the "
 	    "requested user." },

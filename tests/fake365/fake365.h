@@ -214,6 +214,14 @@ void		 refresh_grant(struct fx *, struct evkeyvalq *);
 int		 refresh_revoke(int user);	/* how many were revoked */
 void		 refresh_free(void);	/* every token, at exit */
 
+/* client.c: client credentials (app-only tokens). */
+int		 client_secret_load(const char *path);	/* --client-secret */
+int		 client_cert_load(const char *path);	/* --client-cert */
+int		 client_confidential(void);	/* 1: has a credential */
+void		 client_grant(struct fx *, struct evkeyvalq *);
+int		 client_user(struct evkeyvalq *);	/* always -1 */
+void		 client_free(void);
+
 /* password.c: ROPC (grant_type=password). */
 void		 password_grant(struct fx *, struct evkeyvalq *);
 

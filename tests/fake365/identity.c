@@ -20,6 +20,7 @@ static const struct grant {
 	    device_user },
 	{ "refresh_token", refresh_grant, refresh_user },
 	{ "password", password_grant, password_user },
+	{ "client_credentials", client_grant, client_user },
 };
 
 /* How armed faults answer a token request. */
@@ -123,8 +124,9 @@ identity_token(struct fx *fx)
 	    (client = identity_param(fx, &q, "client_id")) == NULL ||
 	    identity_client(fx, client) == -1)
 		goto done;
-	if (evhttp_find_header(&q, "client_secret") != NULL ||
-	    evhttp_find_header(&q, "client_assertion") != NULL) {
+	if (!client_confidential() &&
+	    (evhttp_find_header(&q, "client_secret") != NULL ||
+	    evhttp_find_header(&q, "client_assertion") != NULL)) {
 		aad_error(fx, 401, "invalid_client", 700025, "Client is public "
 		    "so neither 'client_assertion' nor 'client_secret' should "
 		    "be presented.");

@@ -3,7 +3,7 @@
  *
  *   fake365 --listen 127.0.0.1:PORT [--log FILE] [--tenant ID]
  *       [--client-id ID] [--token-lifetime S] [--device-interval S]
- *       [--auto-approve UPN]
+ *       [--auto-approve UPN] [--client-secret FILE] [--client-cert FILE]
  */
 #include <getopt.h>
 #include <signal.h>
@@ -34,6 +34,8 @@ static const struct option main_opts[] = {
 	{ "token-lifetime",	required_argument, NULL, 'T' },
 	{ "device-interval",	required_argument, NULL, 'i' },
 	{ "auto-approve",	required_argument, NULL, 'a' },
+	{ "client-secret",	required_argument, NULL, 'S' },
+	{ "client-cert",	required_argument, NULL, 'C' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -44,7 +46,8 @@ usage(int status)
 	fprintf(status ? stderr : stdout, "usage: fake365 --listen HOST:PORT "
 	    "[--log FILE] [--tenant ID] [--client-id ID]\n"
 	    "\t[--token-lifetime S] [--device-interval S] "
-	    "[--auto-approve UPN]\n");
+	    "[--auto-approve UPN]\n"
+	    "\t[--client-secret FILE] [--client-cert FILE]\n");
 	exit(status);
 }
 
@@ -107,6 +110,16 @@ main(int argc, char **argv)
 				fatalx("--auto-approve: no user %s", optarg);
 			fake.auto_approve = optarg;
 			break;
+		case 'S':
+			if (client_secret_load(optarg) == -1)
+				fatalx("--client-secret: cannot read %s",
+				    optarg);
+			break;
+		case 'C':
+			if (client_cert_load(optarg) == -1)
+				fatalx("--client-cert: no PEM certificate in "
+				    "%s", optarg);
+			break;
 		case 'h': usage(0);
 		default: usage(2);
 		}
@@ -146,6 +159,7 @@ main(int argc, char **argv)
 	device_free();
 	refresh_free();
 	jwt_free();
+	client_free();
 	xmlCleanupParser();
 	return 0;
 }

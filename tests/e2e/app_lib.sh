@@ -1,0 +1,25 @@
+# Helpers for the app-mode cases (t140-t142); sourced after lib.sh.
+
+# app_secret_setup: fake365 with a client secret and a config that holds
+# the same secret (0600): the start of an app-mode case.
+app_secret_setup() {
+	printf 'fake-app-secret~value.1\n' >"$T/fake-secret"
+	start_fake --client-secret "$T/fake-secret" "$@"
+	write_conf
+	cp "$T/fake-secret" "$T/secret"
+	chmod 600 "$T/secret"
+	echo "client_secret_file = $T/secret" >>"$CONF"
+}
+
+# token_refused WHAT CREDS AADSTS CONFKEY: the request gets ewsgw's 500
+# fault naming the AADSTS code and the config key to fix, it validates,
+# and no EWS request reaches fake365.
+token_refused() {
+	n0=$(fake_stat ews)
+	st=$(ews "$2" "$DATA/getfolder-inbox.xml")
+	expect "$1" "$st" 500
+	grep -q "AADSTS$3" "$T/resp.xml" || fail "$1: $(cat "$T/resp.xml")"
+	grep -q "$4" "$T/resp.xml" || fail "$1: does not name $4"
+	"$B/tests/ewsvalidate" "$T/resp.xml" || fail "$1: does not validate"
+	expect "$1: no EWS request upstream" "$(fake_stat ews)" "$n0"
+}
