@@ -29,6 +29,7 @@
 #include <event2/buffer.h>
 
 #include "auth/auth.h"
+#include "log.h"
 #include "proxy/xfer.h"
 
 static int
@@ -79,7 +80,7 @@ imp_user_token(struct xfer *xf, const char *body, size_t len,
 	    auth_user_name(xf->xf_user));
 }
 
-/* App mode: the client's own impersonation, when allowed. */
+/* App mode: 0 when the client's own impersonation is allowed. */
 static int
 imp_client_target(struct xfer *xf, const struct soap_request *r,
     struct imp_verdict *v)
@@ -95,7 +96,6 @@ imp_client_target(struct xfer *xf, const struct soap_request *r,
 		    "%s may not impersonate '%.200s' (%s): it is neither the "
 		    "user's own mailbox nor on its --impersonate list.", name,
 		    r->sr_target, soap_sid_form_name(r->sr_form));
-	snprintf(xf->xf_anchor, sizeof(xf->xf_anchor), "%s", r->sr_target);
 	return 0;
 }
 
@@ -121,6 +121,8 @@ imp_inject(struct xfer *xf, const char *body, size_t len,
 	}
 	free(out);
 	snprintf(xf->xf_anchor, sizeof(xf->xf_anchor), "%s", mailbox);
+	log_req(LOG_LEVEL_DEBUG, xf->xf_id, "%s: ExchangeImpersonation set "
+	    "to %s", auth_user_name(xf->xf_user), mailbox);
 	return 0;
 }
 
@@ -152,6 +154,8 @@ imp_app(struct xfer *xf, const char *body, size_t len, struct imp_verdict *v)
 		    r->sr_nimpersonate);
 		goto done;
 	}
+	if (r->sr_nimpersonate == 1 && imp_client_target(xf, r, v) == -1)
+		goto done;
 	for (size_t i = 0; i < r->sr_nmailboxes; i++)
 		if (!auth_user_may_reach(xf->xf_user, r->sr_mailboxes[i])) {
 			imp_refuse(v, "mailbox_not_allowed", "%s may not "
@@ -160,10 +164,15 @@ imp_app(struct xfer *xf, const char *body, size_t len, struct imp_verdict *v)
 			    "--impersonate list.", name, r->sr_mailboxes[i]);
 			goto done;
 		}
-	if (r->sr_nimpersonate == 1)
-		ret = imp_client_target(xf, r, v);
-	else
+	if (r->sr_nimpersonate == 0) {
 		ret = imp_inject(xf, body, len, v);
+		goto done;
+	}
+	/* The client's impersonation, allowed above, goes as sent. */
+	snprintf(xf->xf_anchor, sizeof(xf->xf_anchor), "%s", r->sr_target);
+	log_req(LOG_LEVEL_INFO, xf->xf_id, "%s impersonates %s (%s, allowed)",
+	    name, xf->xf_anchor, soap_sid_form_name(r->sr_form));
+	ret = 0;
 done:
 	free(r);
 	return ret;

@@ -35,6 +35,23 @@ who = sorted(set(r["impersonated"] for r in ews if "impersonated" in r))
 assert who == ["alice@contoso.example", "bob@contoso.example"], who
 print(len(ews), "EWS requests, app-only, impersonating", who)
 ' || fail "upstream requests"
+# exchangelib impersonating: a mailbox on the list, then one off it.
+ewsgw user set pbx-bob --impersonate carol@contoso.example >/dev/null ||
+    fail "user set --impersonate"
+sleep 1.2	# a CLI change reaches serve within a second
+$PY "$TOP/tests/e2e/app_impersonate.py" "$GW/EWS/Exchange.asmx" pbx-bob \
+    bob-pw carol@contoso.example >"$T/imp.out" 2>&1 ||
+    { cat "$T/imp.out"; fail "exchangelib impersonating carol"; }
+fake_log | tail -1 | grep -q '"impersonated":"carol@contoso.example"' ||
+    fail "carol's mailbox was not the one served"
+note "exchangelib (IMPERSONATION) read carol's inbox as pbx-bob"
+a0=$(fake_log | grep -c '"impersonated":"alice@contoso.example"')
+$PY "$TOP/tests/e2e/app_impersonate.py" "$GW/EWS/Exchange.asmx" pbx-bob \
+    bob-pw alice@contoso.example >"$T/imp.out" 2>&1
+expect "exchangelib impersonating alice (off the list)" "$?" 3
+# (its version probe carries no impersonation: ewsgw sends it as bob)
+expect "nothing reached alice's mailbox" \
+    "$(fake_log | grep -c '"impersonated":"alice@contoso.example"')" "$a0"
 expect "one client_credentials request for all" \
     "$(fake_stat token.client_credentials)" 1
 grep -q 'fake-app-secret' "$T/gw.log" "$T/fake.jsonl" &&

@@ -174,6 +174,27 @@ test_read_cases(void **state)
 	}
 }
 
+/* The header-only read used in delegated mode. */
+static void
+test_header_impersonates(void **state)
+{
+	static const char	 none[] = ENV(HDR(""), GETFOLDER(INBOX));
+	static const char	 one[] = ENV(HDR(IMP("SmtpAddress",
+	    "b@x.example")), GETFOLDER(INBOX));
+	static const char	 two[] = ENV(HDR(IMP("SmtpAddress",
+	    "b@x.example") IMP("SID", "S-1-5")), GETFOLDER(INBOX));
+	static const char	 dtd[] = "<!DOCTYPE x [<!ENTITY a \"b\">]>"
+	    ENVB("", GETFOLDER(INBOX));
+	const char		*why;
+
+	assert_int_equal(soap_header_impersonates(none, strlen(none), &why),
+	    0);
+	assert_int_equal(soap_header_impersonates(one, strlen(one), &why), 1);
+	assert_int_equal(soap_header_impersonates(two, strlen(two), &why), 2);
+	assert_int_equal(soap_header_impersonates(dtd, strlen(dtd), &why), -1);
+	assert_string_equal(why, "a DOCTYPE is not allowed");
+}
+
 static void
 test_read_op_version(void **state)
 {
@@ -325,6 +346,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_cases),
 		cmocka_unit_test(test_read_op_version),
+		cmocka_unit_test(test_header_impersonates),
 		cmocka_unit_test(test_read_bomb),
 		cmocka_unit_test(test_read_limits),
 		cmocka_unit_test(test_set_impersonation),
