@@ -33,6 +33,10 @@ struct conf {
 	unsigned	 connect_timeout_ms;	/* connect_timeout = 10s */
 	unsigned	 upstream_timeout_ms;	/* upstream_timeout = 120s */
 	unsigned	 stream_timeout_ms;	/* stream_timeout = 35m */
+	unsigned	 client_timeout_ms;	/* client_timeout = 60s */
+	unsigned	 max_per_mailbox;	/* max_concurrent_per_mailbox */
+	unsigned	 max_streams_per_mailbox;
+	unsigned	 queue_timeout_ms;	/* queue_timeout = 30s */
 
 	/* [office365] */
 	char		*tenant_id;	/* NULL when unset */

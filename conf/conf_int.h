@@ -16,6 +16,7 @@ enum conf_type {
 	CONF_HOSTPORT,		/* char * host at off, uint16_t port at off2 */
 	CONF_SIZE,		/* uint64_t bytes */
 	CONF_DURATION,		/* unsigned milliseconds */
+	CONF_COUNT,		/* unsigned, a plain decimal number */
 	CONF_ENUM,		/* int, one of names */
 	CONF_URL,		/* char *, http:// or https:// with a host */
 	CONF_GUID,		/* char *, 8-4-4-4-12 hex digits */

@@ -42,6 +42,8 @@ static int	conf_check_tenant(const char *);
 static int	conf_parse_ms(const char *, uint64_t *);
 static void	conf_fmt_size(char *, size_t, uint64_t);
 static void	conf_fmt_duration(char *, size_t, uint64_t);
+static int	conf_parse_count(const char *, uint64_t *);
+static void	conf_fmt_count(char *, size_t, uint64_t);
 
 static const struct conf_type_ops conf_types[] = {
 	[CONF_STRING] = { conf_set_text, conf_check_any, 1, "a value" },
@@ -53,6 +55,8 @@ static const struct conf_type_ops conf_types[] = {
 	[CONF_DURATION] = { conf_set_number, NULL, 0,
 	    "a duration like 10s, 500ms or 35m", conf_parse_ms,
 	    conf_fmt_duration, "a duration", sizeof(unsigned) },
+	[CONF_COUNT] = { conf_set_number, NULL, 0, "a whole number like 27",
+	    conf_parse_count, conf_fmt_count, "a number", sizeof(unsigned) },
 	[CONF_ENUM] = { conf_set_enum, NULL, 0, NULL },
 	[CONF_URL] = { conf_set_text, conf_check_url, 1,
 	    "an http:// or https:// URL with a host" },
@@ -81,6 +85,21 @@ conf_digits(const char **sp, uint64_t *n)
 	*sp = s;
 	*n = v;
 	return 0;
+}
+
+/* A plain decimal number, nothing after it. */
+static int
+conf_parse_count(const char *s, uint64_t *out)
+{
+	if (conf_digits(&s, out) == -1 || *s != '\0')
+		return -1;
+	return 0;
+}
+
+static void
+conf_fmt_count(char *buf, size_t len, uint64_t n)
+{
+	snprintf(buf, len, "%llu", (unsigned long long)n);
 }
 
 int

@@ -371,6 +371,12 @@ fetch_timeouts(struct fetch *f, unsigned connect_ms, unsigned total_ms,
 	    (long)((idle_ms + 999ULL) / 1000));
 }
 
+void
+fetch_reuse_max_idle(struct fetch *f, unsigned seconds)
+{
+	curl_easy_setopt(f->f_easy, CURLOPT_MAXAGE_CONN, (long)seconds);
+}
+
 int
 fetch_ca_file(struct fetch *f, const char *path)
 {

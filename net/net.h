@@ -93,6 +93,15 @@ void		 fetch_timeouts(struct fetch *, unsigned connect_ms,
 /* An extra CA bundle (PEM) to trust besides the system's CA directory;
  * copied. NULL = the system default only. */
 int		 fetch_ca_file(struct fetch *, const char *path);
+/*
+ * Reuses a pooled connection only if it has been idle under SECONDS
+ * (curl's default is 118). libcurl resends a request, once, when it
+ * went out on a reused connection that closed before any response byte
+ * (a server closing an idle connection as the request arrives); keeping
+ * idle connections young makes that rarer for requests that must not
+ * run twice. Before fetch_start.
+ */
+void		 fetch_reuse_max_idle(struct fetch *, unsigned seconds);
 /* Starts the transfer; callbacks never run inside this call. 0 / -1;
  * on -1 the fetch is still the caller's to fetch_cancel. */
 int		 fetch_start(struct fetch *);

@@ -22,6 +22,10 @@
 #include "proxy/xfer.h"
 
 #define EWS_PATH	"/EWS/Exchange.asmx"
+/* What a request refused after queue_timeout is told to wait. */
+#define XFER_QUEUE_BACKOFF_MS	2000
+/* A write goes out only on a connection idle under this (net.h). */
+#define XFER_WRITE_REUSE_IDLE_S	4
 
 static void	xfer_authorized(struct xfer *);
 static void	xfer_send(struct xfer *, const char *bearer);
@@ -42,6 +46,16 @@ xfer_fail(struct xfer *xf, int status, enum soap_fault_code code,
 	xf->xf_error = why;
 	log_req(LOG_LEVEL_INFO, xf->xf_id, "%s", message);
 	xfer_finish(xf);
+}
+
+/* How long the client's connection may go without traffic. */
+static void
+xfer_client_timeout(struct xfer *xf, unsigned ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evhttp_connection_set_timeout_tv(xf->xf_evcon, &tv);
+	xf->xf_long = ms != xf->xf_px->px_conf->client_timeout_ms;
 }
 
 /* The client went away: stop everything that works for it. */
@@ -66,8 +80,12 @@ xfer_finish(struct xfer *xf)
 
 	fetch_cancel(xf->xf_fetch);
 	auth_wait_cancel(xf->xf_wait);
-	if (xf->xf_req != NULL)
+	limit_release(xf->xf_slot);
+	if (xf->xf_req != NULL) {
 		evhttp_connection_set_closecb(xf->xf_evcon, NULL, NULL);
+		if (xf->xf_long)	/* the connection may serve more */
+			xfer_client_timeout(xf, px->px_conf->client_timeout_ms);
+	}
 
 	gettimeofday(&now, NULL);
 	timersub(&now, &xf->xf_start, &d);
@@ -364,6 +382,45 @@ static const struct fetch_handlers xfer_handlers = {
 	.done = xfer_upstream_done_cb,
 };
 
+/* The mailbox's queue gave this transfer a slot, or gave up. */
+static void
+xfer_slot_cb(void *arg, int granted)
+{
+	struct xfer	*xf = arg;
+	char		 msg[400];
+
+	if (granted) {
+		xfer_send(xf, xf->xf_bearer);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "Mailbox %s already has %u %s in flight "
+	    "at Exchange, its per-mailbox limit (%s), and no slot came free "
+	    "within queue_timeout; retry after the back-off.",
+	    auth_user_mailbox(xf->xf_user), limit_slot_max(xf->xf_slot),
+	    strcmp(xf->xf_op, "GetStreamingEvents") == 0 ?
+	    "GetStreamingEvents connections" : "requests",
+	    strcmp(xf->xf_op, "GetStreamingEvents") == 0 ?
+	    "max_streams_per_mailbox" : "max_concurrent_per_mailbox");
+	xfer_fail(xf, 0, SOAP_FAULT_SERVER_BUSY, msg, "mailbox_concurrency",
+	    XFER_QUEUE_BACKOFF_MS);
+}
+
+/* Holds a slot of the mailbox's budget: 1 held, 0 queued, -1 failed. */
+static int
+xfer_slot(struct xfer *xf, int streaming)
+{
+	int	 granted;
+
+	if (xf->xf_slot != NULL)	/* the replay after a 401 keeps it */
+		return 1;
+	xf->xf_slot = limit_acquire(xf->xf_px->px_limit,
+	    auth_user_mailbox(xf->xf_user), streaming, xfer_slot_cb, xf,
+	    &granted);
+	if (xf->xf_slot == NULL)
+		return -1;
+	return granted;
+}
+
 static void
 xfer_send(struct xfer *xf, const char *bearer)
 {
@@ -373,6 +430,7 @@ xfer_send(struct xfer *xf, const char *bearer)
 	int			 streaming = strcmp(xf->xf_op,
 	    "GetStreamingEvents") == 0;
 	struct fetch		*f;
+	int			 slot;
 
 	if (xf->xf_req == NULL) {
 		xfer_finish(xf);
@@ -387,6 +445,10 @@ xfer_send(struct xfer *xf, const char *bearer)
 		if ((xf->xf_bearer = strdup(bearer)) == NULL)
 			goto fail;
 	}
+	if ((slot = xfer_slot(xf, streaming)) == -1)
+		goto fail;
+	if (slot == 0)
+		return;		/* xfer_slot_cb goes on */
 	f = fetch_new(px->px_net, "POST", onprem ? conf->onprem_ews_url :
 	    conf->ews_url, &xfer_handlers, xf);
 	if (f == NULL)
@@ -400,6 +462,10 @@ xfer_send(struct xfer *xf, const char *bearer)
 		goto fail;
 	fetch_timeouts(f, conf->connect_timeout_ms, streaming ?
 	    conf->stream_timeout_ms : conf->upstream_timeout_ms, 0);
+	if (streaming)	/* quiet between keep-alives: not idle */
+		xfer_client_timeout(xf, conf->stream_timeout_ms);
+	if (soap_operation_writes(xf->xf_op))
+		fetch_reuse_max_idle(f, XFER_WRITE_REUSE_IDLE_S);
 	if (fetch_start(f) == -1)
 		goto fail;
 	return;

@@ -70,6 +70,7 @@ proxy_new(struct event_base *base, struct net_loop *net, struct auth *auth,
     const struct conf *conf, char *err, size_t errlen)
 {
 	struct proxy	*px;
+	struct timeval	 tv;
 
 	if ((px = calloc(1, sizeof(*px))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -84,6 +85,8 @@ proxy_new(struct event_base *base, struct net_loop *net, struct auth *auth,
 	    sizeof(px->px_idprefix)) != 1)
 		px->px_idprefix = (uint32_t)getpid();
 	if ((px->px_metrics = metrics_new()) == NULL ||
+	    (px->px_limit = limit_new(base, conf->max_per_mailbox,
+	    conf->max_streams_per_mailbox, conf->queue_timeout_ms)) == NULL ||
 	    (px->px_drain_ev = event_new(base, -1, 0, listen_drained_cb,
 	    px)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -94,6 +97,9 @@ proxy_new(struct event_base *base, struct net_loop *net, struct auth *auth,
 	if (px->px_http == NULL)
 		goto fail;
 	evhttp_set_gencb(px->px_http, listen_request_cb, px);
+	tv.tv_sec = conf->client_timeout_ms / 1000;
+	tv.tv_usec = (conf->client_timeout_ms % 1000) * 1000;
+	evhttp_set_timeout_tv(px->px_http, &tv);
 	if (admin_start(px, err, errlen) == -1)
 		goto fail;
 	log_info("listening on %s:%u, admin on %s:%u", conf->listen_host,
@@ -129,5 +135,6 @@ proxy_free(struct proxy *px)
 	if (px->px_drain_ev != NULL)
 		event_free(px->px_drain_ev);
 	metrics_free(px->px_metrics);
+	limit_free(px->px_limit);
 	free(px);
 }

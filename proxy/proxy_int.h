@@ -18,6 +18,8 @@ struct fetch;
 struct auth_user;
 struct auth_wait;
 struct metrics;
+struct limit;
+struct limit_slot;
 
 /* Client output above this pauses the upstream transfer. */
 #define PROXY_HIWAT_BYTES	(256 * 1024)
@@ -36,6 +38,7 @@ struct proxy {
 	struct evhttp			*px_http;
 	struct evhttp_bound_socket	*px_bound;
 	struct evhttp			*px_admin;
+	struct limit			*px_limit;
 	struct xfer_list		 px_xfers;
 	unsigned			 px_nxfers;
 	uint64_t			 px_nextid;
@@ -79,6 +82,34 @@ struct evhttp	*listen_http(struct event_base *, const char *host,
 		    unsigned port, uint64_t max_body,
 		    struct evhttp_bound_socket **bound, char *err,
 		    size_t errlen);
+
+/* limit.c: per-mailbox concurrency toward Exchange. */
+/* Runs once for a slot that did not come at once: GRANTED 1 when it is
+ * now held, 0 when queue_timeout ran out (release the slot either way). */
+typedef void	(*limit_cb)(void *arg, int granted);
+/* New limiter: MAX ordinary and MAX_STREAMS streaming requests per
+ * mailbox, waiting WAIT_MS at most for a slot. NULL on failure. */
+struct limit	*limit_new(struct event_base *, unsigned max,
+		    unsigned max_streams, unsigned wait_ms);
+/* Frees the limiter; every slot must be released first. NULL ok. */
+void		 limit_free(struct limit *);
+/*
+ * A slot of MAILBOX's budget (STREAM: GetStreamingEvents'). *GRANTED is
+ * 1 when it is held now (CB never runs); else it is queued and CB runs
+ * later, from the loop. Returns a new slot, or NULL when out of memory.
+ */
+struct limit_slot *limit_acquire(struct limit *, const char *mailbox,
+		    int stream, limit_cb cb, void *arg, int *granted);
+/* Gives the slot back or leaves the queue; its CB will not run. NULL ok. */
+void		 limit_release(struct limit_slot *);
+/* The limit of the slot's budget. */
+unsigned	 limit_slot_max(const struct limit_slot *);
+
+/* cookie.c: Set-Cookie for a client on plain http. */
+/* VALUE without the attributes a plain-http client on another host would
+ * refuse the cookie for (Secure, Domain, SameSite=None); new string, or
+ * NULL when out of memory. */
+char		*cookie_plain_http(const char *value);
 
 /* admin.c: the admin listener. */
 int	admin_start(struct proxy *, char *err, size_t errlen);

@@ -4,6 +4,7 @@
  * curl transfer is paused, and it resumes when that buffer drains.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -11,6 +12,7 @@
 #include <event2/bufferevent.h>
 #include <event2/http.h>
 
+#include "conf/conf.h"
 #include "net/net.h"
 #include "proxy/xfer.h"
 
@@ -37,6 +39,16 @@ stream_header_cb(void *arg, long status, const char *name,
 		stream_connection_note(xf, value);
 	if (headers_drop_response(name, NULL))
 		return 0;
+	if (strcasecmp(name, "Set-Cookie") == 0 &&
+	    xf->xf_px->px_conf->tls_cert == NULL) {
+		char	*plain = cookie_plain_http(value);
+
+		if (plain == NULL)
+			return -1;
+		evhttp_add_header(out, name, plain);
+		free(plain);
+		return 0;
+	}
 	evhttp_add_header(out, name, value);
 	return 0;
 }

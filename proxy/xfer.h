@@ -23,6 +23,7 @@ struct xfer {
 	struct auth_user	*xf_user;	/* a reference */
 	struct auth_wait	*xf_wait;	/* Basic check or token */
 	struct fetch		*xf_fetch;	/* the upstream exchange */
+	struct limit_slot	*xf_slot;	/* the mailbox's, held/queued */
 	struct evbuffer		*xf_body;	/* request body, moved in */
 	struct evbuffer		*xf_out;	/* staging for one chunk */
 	char			*xf_bearer;	/* secret: wiped on free */
@@ -36,6 +37,7 @@ struct xfer {
 	int			 xf_paused;	/* upstream paused by us */
 	int			 xf_rejected;	/* upstream said 401 */
 	int			 xf_retried;	/* the one replay is used */
+	int			 xf_long;	/* client timeout raised */
 	char			 xf_diag[200];	/* x-ms-diagnostics of a 401 */
 	char			 xf_upconn[256]; /* upstream Connection list */
 	uint64_t		 xf_bytes_in;

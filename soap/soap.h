@@ -25,6 +25,9 @@
  * MiB, or name an operation that does not fit in OPLEN (OP is then "").
  */
 int	soap_operation(const char *body, size_t len, char *op, size_t oplen);
+/* 1 when operation OP changes a mailbox or sends mail (office365.md §3.6,
+ * "Writing"): it must never be sent twice. 0 otherwise, and for NULL. */
+int	soap_operation_writes(const char *op);
 
 /*
  * EWS response codes the gateway itself sends, with the HTTP status and

@@ -127,12 +127,13 @@ add_user() {
 	    --password-stdin "$@" || fail "user add $n"
 }
 
-# gateway_with_alice: fake365 + config + alice (password alice-local-pw)
-# signed in + serve running.
+# gateway_with_alice: fake365 + config (plus the [gateway] lines in
+# $GW_CONF, if set) + alice (password alice-local-pw) signed in + serve
+# running.
 ALICE_PW=alice-local-pw
 gateway_with_alice() {
 	[ -n "${FAKE:-}" ] || start_fake "$@"
-	write_conf
+	write_conf "${GW_CONF:-}"
 	add_user alice alice@contoso.example "$ALICE_PW"
 	login alice alice@contoso.example
 	start_gw

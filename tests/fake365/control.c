@@ -21,6 +21,7 @@ static void	control_fault(struct fx *, json_t *);
 static void	control_unfault(struct fx *, json_t *);
 static void	control_revoke(struct fx *, json_t *);
 static void	control_reset(struct fx *, json_t *);
+static void	control_notify(struct fx *, json_t *);
 
 static const struct control {
 	const char		*path;
@@ -37,6 +38,7 @@ static const struct control {
 	{ "/fault", EVHTTP_REQ_DELETE, control_unfault },
 	{ "/revoke", EVHTTP_REQ_POST, control_revoke },
 	{ "/reset", EVHTTP_REQ_POST, control_reset },
+	{ "/notify", EVHTTP_REQ_POST, control_notify },
 };
 
 /* Settings POST /_fake/config may change. */
@@ -58,6 +60,10 @@ static const struct {
 	    0, 600000 },
 	{ "token_delay_ms", offsetof(struct fake_conf, token_delay_ms),
 	    0, 600000 },
+	{ "stream_minute_ms", offsetof(struct fake_conf, stream_minute_ms),
+	    100, 60000 },
+	{ "stream_keepalive_ms", offsetof(struct fake_conf,
+	    stream_keepalive_ms), 100, 600000 },
 };
 
 static long *
@@ -195,5 +201,22 @@ control_reset(struct fx *fx, json_t *body)
 {
 	reqlog_reset();
 	fault_clear();
+	notify_reset();
 	fx_reply_json(fx, 200, json_pack("{s:b}", "reset", 1));
+}
+
+/* A new mail arrives in USER's inbox: NewMailEvent and CreatedEvent. */
+static void
+control_notify(struct fx *fx, json_t *body)
+{
+	const char	*upn = json_string_value(json_object_get(body, "user"));
+	int		 user = upn ? dir_user_byupn(upn) : -1, n;
+	char		 id[200];
+
+	if (user == -1 || (n = notify_new_mail(user, id, sizeof(id))) == -1) {
+		control_error(fx, 400, "want {\"user\":UPN} of a known user");
+		return;
+	}
+	fx_reply_json(fx, 200, json_pack("{s:i, s:s}", "subscriptions", n,
+	    "item_id", id));
 }

@@ -26,8 +26,12 @@ static const struct ews_op {
 	{ "FindItem", ews_find_item },
 	{ "GetAttachment", ews_get_attachment },
 	{ "GetFolder", ews_get_folder },
+	{ "GetEvents", ews_get_events },
 	{ "GetItem", ews_get_item },
+	{ "GetStreamingEvents", ews_get_streaming_events },
 	{ "ResolveNames", ews_resolve_names },
+	{ "Subscribe", ews_subscribe },
+	{ "Unsubscribe", ews_unsubscribe },
 };
 
 /* RequestServerVersion values EXO accepts: ExchangeVersionType of its
@@ -73,6 +77,12 @@ ews_fault(struct fx *fx, const char *code, const char *text, long backoff_ms)
 static void
 ews_fault_hit(struct fx *fx, const struct fault_hit *hit)
 {
+	char	 s[24];
+
+	if (hit->retry_after > 0) {
+		snprintf(s, sizeof(s), "%ld", hit->retry_after);
+		fx_add_header(fx, "Retry-After", s);
+	}
 	if (hit->kind == FAULT_DOWN)
 		fx_drop(fx);
 	else if (hit->kind == FAULT_HTTP401)
@@ -233,9 +243,12 @@ ews_serve(struct fx *fx, int onprem)
 	if ((onprem ? ews_onprem_auth(fx, &req.user) :
 	    ews_auth(fx, &req.user)) == -1)
 		return;
-	if (req.user != -1)	/* -1: app-only, see ews_impersonate */
+	if (req.user != -1) {	/* -1: app-only, see ews_impersonate */
+		fx->fx_busy = req.user + 1;
+		reqlog_busy(req.user, 0, 1);
 		snprintf(fx->fx_user, sizeof(fx->fx_user), "%s",
 		    dir_user_at(req.user)->upn);
+	}
 	if (fault_take(fx, &hit)) {
 		ews_fault_hit(fx, &hit);
 		return;

@@ -237,6 +237,12 @@ int	ews_get_attachment(struct ews_req *);
 /* Streams the N-byte attachment big-N to req (answers it). */
 int	ews_big_start(struct ews_req *, unsigned long long n);
 
+/* ews_notify.c: Subscribe, Unsubscribe, GetEvents, GetStreamingEvents. */
+int	ews_subscribe(struct ews_req *);
+int	ews_unsubscribe(struct ews_req *);
+int	ews_get_events(struct ews_req *);
+int	ews_get_streaming_events(struct ews_req *);
+
 /* ews_imp.c: an app-only request's ExchangeImpersonation (IMP, may be
  * NULL; HDR is soap:Header) sets req->user; 0, or -1 with a fault. */
 int	ews_impersonate(struct ews_req *, xmlNodePtr hdr, xmlNodePtr imp);

@@ -47,6 +47,8 @@ struct fake_conf {
 	long			 device_expires_in;	/* s */
 	long			 ews_delay_ms;
 	long			 token_delay_ms;
+	long			 stream_minute_ms;	/* ConnectionTimeout unit */
+	long			 stream_keepalive_ms;	/* between envelopes */
 };
 extern struct fake_conf fake;
 
@@ -63,6 +65,7 @@ struct fx {
 	enum fx_target		 fx_target;
 	char			 fx_user[128];	/* UPN, for fault filters */
 	long			 fx_delay_ms;	/* added before answering */
+	int			 fx_busy;	/* EWS: user + 1 while counted */
 };
 
 /* Starts listening on HOST:PORT; -1 on failure. */
@@ -97,6 +100,9 @@ json_t		*reqlog_all(void);	/* new reference */
 json_t		*reqlog_stats(void);	/* new reference */
 void		 reqlog_reset(void);	/* log and counters */
 void		 reqlog_free(void);	/* all of it, at exit */
+/* EWS requests of USER in flight (STREAM: GetStreamingEvents ones)
+ * change by DELTA; /_fake/stats shows them and their peak. */
+void		 reqlog_busy(int user, int stream, int delta);
 /* Remembers a secret the fake handed out (NULL: none), for GET
  * /_fake/issued. */
 void		 reqlog_issued(const char *);
@@ -118,6 +124,7 @@ enum fault_kind {
 struct fault_hit {
 	enum fault_kind	 kind;
 	long		 backoff_ms;	/* FAULT_BUSY */
+	long		 retry_after;	/* s, for a Retry-After; 0 none */
 	int		 aadsts;	/* FAULT_INVALID_GRANT */
 };
 /* Arms one fault from its JSON; -1 with *errstr when it is wrong. */
@@ -224,6 +231,13 @@ void		 client_free(void);
 
 /* password.c: ROPC (grant_type=password). */
 void		 password_grant(struct fx *, struct evkeyvalq *);
+
+/* ews_notify.c: a new mail in USER's inbox for its subscriptions; its
+ * ItemId into ITEM_ID. Returns how many subscriptions saw it, -1 when
+ * USER is out of range. */
+int		 notify_new_mail(int user, char *item_id, size_t len);
+/* Drops every subscription not being streamed, and the cookies. */
+void		 notify_reset(void);
 
 /* ews.c: POST /EWS/Exchange.asmx. */
 void		 ews_handle(struct fx *);

@@ -41,6 +41,7 @@ struct fault {
 	json_int_t	 count;		/* -1: until cleared */
 	json_int_t	 delay_ms;
 	json_int_t	 backoff_ms;
+	json_int_t	 retry_after;	/* s; 0: no Retry-After */
 	int		 aadsts;
 	char		 user[128];
 };
@@ -56,11 +57,12 @@ fault_add(json_t *j, const char **errstr)
 
 	*errstr = "want {\"target\":\"token\"|\"ews\",\"kind\":...,"
 	    "\"count\":N,\"delay_ms\":N,\"backoff_ms\":N,\"aadsts\":N,"
-	    "\"user\":UPN}";
-	if (json_unpack(j, "{s:s, s:s, s?I, s?I, s?I, s?i, s?s !}",
+	    "\"user\":UPN,\"retry_after\":S}";
+	if (json_unpack(j, "{s:s, s:s, s?I, s?I, s?I, s?i, s?s, s?I !}",
 	    "target", &target, "kind", &kind, "count", &f.count,
 	    "delay_ms", &f.delay_ms, "backoff_ms", &f.backoff_ms,
-	    "aadsts", &f.aadsts, "user", &user) == -1)
+	    "aadsts", &f.aadsts, "user", &user, "retry_after",
+	    &f.retry_after) == -1)
 		return -1;
 	for (t = 0; t < NELEM(fault_targets); t++)
 		if (strcmp(target, fault_targets[t].name) == 0)
@@ -74,7 +76,7 @@ fault_add(json_t *j, const char **errstr)
 		return -1;
 	*errstr = "count must be -1 or positive, delays not negative";
 	if (f.count == 0 || f.count < -1 || f.delay_ms < 0 ||
-	    f.delay_ms > 600000 || f.backoff_ms < 0)
+	    f.delay_ms > 600000 || f.backoff_ms < 0 || f.retry_after < 0)
 		return -1;
 	*errstr = "no such user";
 	if (user != NULL && dir_user_byupn(user) == -1)
@@ -117,6 +119,7 @@ fault_take(struct fx *fx, struct fault_hit *hit)
 		return 0;
 	hit->kind = fault_kinds[f->kind].kind;
 	hit->backoff_ms = f->backoff_ms;
+	hit->retry_after = f->retry_after;
 	hit->aadsts = f->aadsts;
 	fx->fx_delay_ms += f->delay_ms;
 	json_object_set_new(fx->fx_log, "fault",

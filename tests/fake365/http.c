@@ -62,6 +62,7 @@ struct fx_later {
 	struct evhttp_request	*req;
 	int			 status;
 	struct evbuffer		*body;
+	int			 busy;	/* fx_busy */
 };
 
 static int
@@ -173,6 +174,14 @@ http_stop(void)
 	http = NULL;
 }
 
+/* Counts an EWS request as answered (BUSY: its fx_busy). */
+static void
+fx_unbusy(int busy)
+{
+	if (busy > 0)
+		reqlog_busy(busy - 1, 0, -1);
+}
+
 static void
 fx_free(struct fx *fx)
 {
@@ -187,6 +196,7 @@ http_send_later_cb(evutil_socket_t fd, short what, void *arg)
 
 	evhttp_send_reply(l->req, l->status, NULL, l->body);
 	evbuffer_free(l->body);
+	fx_unbusy(l->busy);
 	free(l);
 }
 
@@ -209,6 +219,7 @@ fx_reply(struct fx *fx, int status, const char *ctype, struct evbuffer *body)
 		l->req = fx->fx_req;
 		l->status = status;
 		l->body = body;
+		l->busy = fx->fx_busy;
 		tv.tv_sec = fx->fx_delay_ms / 1000;
 		tv.tv_usec = (fx->fx_delay_ms % 1000) * 1000;
 		if (event_base_once(fake.base, -1, EV_TIMEOUT,
@@ -221,6 +232,7 @@ fx_reply(struct fx *fx, int status, const char *ctype, struct evbuffer *body)
 	evhttp_send_reply(fx->fx_req, status, NULL, body);
 	if (body != NULL)
 		evbuffer_free(body);
+	fx_unbusy(fx->fx_busy);
 	fx_free(fx);
 }
 
@@ -258,6 +270,7 @@ fx_drop(struct fx *fx)
 	reqlog_end(fx->fx_log, 0);
 	fx->fx_log = NULL;
 	evcon = evhttp_request_get_connection(fx->fx_req);
+	fx_unbusy(fx->fx_busy);
 	fx_free(fx);
 	if (evcon != NULL)
 		evhttp_connection_free(evcon);
@@ -270,6 +283,7 @@ fx_stream_start(struct fx *fx, const char *ctype)
 	reqlog_end(fx->fx_log, 200);
 	fx->fx_log = NULL;
 	evhttp_send_reply_start(fx->fx_req, 200, "OK");
+	fx_unbusy(fx->fx_busy);
 	fx_free(fx);
 }
 

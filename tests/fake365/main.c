@@ -24,6 +24,8 @@ struct fake_conf fake = {
 	.refresh_lifetime = 90 * 86400,
 	.device_interval = 5,
 	.device_expires_in = 900,
+	.stream_minute_ms = 60000,
+	.stream_keepalive_ms = 30000,
 };
 
 static const struct option main_opts[] = {

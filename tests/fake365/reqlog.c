@@ -38,7 +38,12 @@ static const struct {
 	{ EVHTTP_REQ_PATCH, "PATCH" },
 };
 
+#define REQLOG_USERS_MAX	16
+
 static json_t	*reqlog_entries;
+/* EWS requests in flight per user, [0] ordinary, [1] streaming. */
+static int	 reqlog_now[2][REQLOG_USERS_MAX];
+static int	 reqlog_peak[2][REQLOG_USERS_MAX];
 static json_t	*reqlog_counts;
 static json_t	*reqlog_secrets;	/* what /_fake/issued lists */
 static FILE	*reqlog_file;
@@ -221,11 +226,40 @@ reqlog_all(void)
 	return reqlog_entries ? json_incref(reqlog_entries) : json_array();
 }
 
+void
+reqlog_busy(int user, int stream, int delta)
+{
+	if (user < 0 || user >= REQLOG_USERS_MAX)
+		return;
+	stream = stream != 0;
+	reqlog_now[stream][user] += delta;
+	if (reqlog_now[stream][user] > reqlog_peak[stream][user])
+		reqlog_peak[stream][user] = reqlog_now[stream][user];
+}
+
+/* {UPN: {now, peak, streams_now, streams_peak}} of users seen. */
+static json_t *
+reqlog_concurrency(void)
+{
+	json_t	*o = json_object();
+
+	for (int u = 0; u < REQLOG_USERS_MAX && dir_user_at(u) != NULL; u++)
+		if (reqlog_peak[0][u] || reqlog_peak[1][u])
+			json_object_set_new(o, dir_user_at(u)->upn, json_pack(
+			    "{s:i, s:i, s:i, s:i}", "now", reqlog_now[0][u],
+			    "peak", reqlog_peak[0][u], "streams_now",
+			    reqlog_now[1][u], "streams_peak",
+			    reqlog_peak[1][u]));
+	return o;
+}
+
 json_t *
 reqlog_stats(void)
 {
 	if (reqlog_counts == NULL)
 		reqlog_count(NULL, 0);
+	json_object_set_new(reqlog_counts, "ews_concurrency",
+	    reqlog_concurrency());
 	return json_incref(reqlog_counts);
 }
 
@@ -236,6 +270,8 @@ reqlog_reset(void)
 	json_decref(reqlog_counts);
 	reqlog_entries = NULL;
 	reqlog_counts = NULL;
+	/* peaks start again from what is in flight now */
+	memcpy(reqlog_peak, reqlog_now, sizeof(reqlog_peak));
 }
 
 void

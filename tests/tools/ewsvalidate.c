@@ -1,8 +1,11 @@
 /*
  * ewsvalidate: checks an EWS SOAP envelope against the EWS schemas.
  *
- *   ewsvalidate [--schemas DIR] [FILE]	(FILE, or standard input)
+ *   ewsvalidate [--schemas DIR] [--stream] [FILE]	(FILE, or stdin)
  *
+ * With --stream the input is a sequence of whole envelopes, one after
+ * another (a GetStreamingEvents response body); each is checked, and
+ * there must be at least one.
  * Each element child of soap:Header and soap:Body is validated, as the
  * root of a document of its own, against DIR/messages.xsd (which imports
  * types.xsd). A soap:Fault is checked instead for faultcode, faultstring
@@ -10,6 +13,7 @@
  * value of messages.xsd's ResponseCodeType. Exit 0 valid, 1 invalid (the
  * reasons on stderr), 2 usage or unreadable input/schemas.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +35,8 @@ static char		 report_what[64] = "parse";	/* what is checked */
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: ewsvalidate [--schemas DIR] [FILE]\n");
+	fprintf(stderr, "usage: ewsvalidate [--schemas DIR] [--stream] "
+	    "[FILE]\n");
 	exit(2);
 }
 
@@ -226,22 +231,87 @@ validate(xmlSchemaPtr schema, xmlNodePtr node)
 	return rc;
 }
 
+/* One envelope, LEN bytes at BUF: 0 valid, 1 invalid. */
+static int
+check_envelope(xmlSchemaPtr schema, const char *schemas, const char *buf,
+    size_t len)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 env, hdr, body, c;
+	int		 bad = 0, ops = 0;
+
+	snprintf(report_what, sizeof(report_what), "parse");
+	doc = xmlReadMemory(buf, (int)len, input_name, NULL,
+	    XML_PARSE_NONET | XML_PARSE_HUGE);
+	env = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!is(env, NS_SOAP, "Envelope") ||
+	    (body = child(env, NS_SOAP, "Body")) == NULL) {
+		fprintf(stderr, "%s: not a SOAP 1.1 envelope with a Body\n",
+		    input_name);
+		xmlFreeDoc(doc);
+		return 1;
+	}
+	hdr = child(env, NS_SOAP, "Header");
+	for (c = hdr ? hdr->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			bad |= validate(schema, c);
+	for (c = body->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		ops++;
+		if (is(c, NS_SOAP, "Fault"))
+			bad |= check_fault(c, schemas);
+		else
+			bad |= validate(schema, c);
+	}
+	if (ops != 1) {
+		fprintf(stderr, "%s: soap:Body holds %d elements, not one\n",
+		    input_name, ops);
+		bad = 1;
+	}
+	xmlFreeDoc(doc);
+	return bad;
+}
+
+/* Length of the first envelope at BUF: up to and with its closing
+ * </...Envelope> tag; 0 when there is none. */
+static size_t
+envelope_len(const char *buf, size_t len)
+{
+	const char	*end = buf + len, *p = buf, *q, *gt;
+
+	while ((p = memmem(p, end - p, "Envelope", 8)) != NULL) {
+		q = p;
+		if (q > buf && q[-1] == ':')
+			for (q--; q > buf && (isalnum((unsigned char)q[-1]) ||
+			    q[-1] == '_' || q[-1] == '-' || q[-1] == '.'); q--)
+				;
+		for (gt = p + 8; gt < end && isspace((unsigned char)*gt); gt++)
+			;
+		if (q - buf >= 2 && q[-1] == '/' && q[-2] == '<' &&
+		    gt < end && *gt == '>')
+			return gt + 1 - buf;
+		p += 8;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char		*schemas = "tests/data/schemas/ews";
 	xmlSchemaParserCtxtPtr	 pc;
 	xmlSchemaPtr		 schema = NULL;
-	xmlDocPtr		 doc;
-	xmlNodePtr		 env, hdr, body, c;
 	FILE			*f = stdin;
 	char			*buf, path[4096];
-	size_t			 len;
-	int			 i, bad = 0, ops = 0;
+	size_t			 len, off = 0, n;
+	int			 i, bad = 0, stream = 0, docs = 0;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--schemas") == 0 && i + 1 < argc)
 			schemas = argv[++i];
+		else if (strcmp(argv[i], "--stream") == 0)
+			stream = 1;
 		else
 			usage();
 	}
@@ -262,47 +332,36 @@ main(int argc, char **argv)
 		fclose(f);
 
 	xmlSetStructuredErrorFunc(NULL, report_cb);
-	doc = xmlReadMemory(buf, (int)len, input_name, NULL,
-	    XML_PARSE_NONET | XML_PARSE_HUGE);
-	free(buf);
-	env = doc ? xmlDocGetRootElement(doc) : NULL;
-	if (!is(env, NS_SOAP, "Envelope") ||
-	    (body = child(env, NS_SOAP, "Body")) == NULL) {
-		fprintf(stderr, "%s: not a SOAP 1.1 envelope with a Body\n",
-		    input_name);
-		xmlFreeDoc(doc);
-		return 1;
-	}
-
 	snprintf(path, sizeof(path), "%s/messages.xsd", schemas);
 	snprintf(report_what, sizeof(report_what), "schema");
 	if ((pc = xmlSchemaNewParserCtxt(path)) == NULL ||
 	    (schema = xmlSchemaParse(pc)) == NULL) {
 		fprintf(stderr, "ewsvalidate: cannot load %s\n", path);
+		free(buf);
 		return 2;
 	}
 	xmlSchemaFreeParserCtxt(pc);
 
-	hdr = child(env, NS_SOAP, "Header");
-	for (c = hdr ? hdr->children : NULL; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			bad |= validate(schema, c);
-	for (c = body->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		ops++;
-		if (is(c, NS_SOAP, "Fault"))
-			bad |= check_fault(c, schemas);
-		else
-			bad |= validate(schema, c);
+	if (!stream)
+		bad = check_envelope(schema, schemas, buf, len);
+	else {
+		while (off < len && (n = envelope_len(buf + off,
+		    len - off)) > 0) {
+			bad |= check_envelope(schema, schemas, buf + off, n);
+			off += n;
+			docs++;
+			while (off < len && isspace((unsigned char)buf[off]))
+				off++;
+		}
+		if (docs == 0 || off < len) {
+			fprintf(stderr, "%s: %s\n", input_name, docs == 0 ?
+			    "no whole envelope in the stream" :
+			    "bytes after the last whole envelope");
+			bad = 1;
+		}
 	}
-	if (ops != 1) {
-		fprintf(stderr, "%s: soap:Body holds %d elements, not one\n",
-		    input_name, ops);
-		bad = 1;
-	}
+	free(buf);
 	xmlSchemaFree(schema);
-	xmlFreeDoc(doc);
 	xmlCleanupParser();
 	return bad;
 }

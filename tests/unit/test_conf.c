@@ -106,6 +106,10 @@ check_defaults(const struct conf *c)
 	assert_int_equal(c->connect_timeout_ms, 10000);
 	assert_int_equal(c->upstream_timeout_ms, 120000);
 	assert_int_equal(c->stream_timeout_ms, 35 * 60 * 1000);
+	assert_int_equal(c->client_timeout_ms, 60000);
+	assert_int_equal(c->max_per_mailbox, 27);
+	assert_int_equal(c->max_streams_per_mailbox, 10);
+	assert_int_equal(c->queue_timeout_ms, 30000);
 	assert_null(c->tenant_id);
 	assert_null(c->client_id);
 	assert_string_equal(c->redirect_uri,
@@ -303,6 +307,15 @@ static const struct {
 	    "bad value for max_body: '1023' (expected a size from 1K to 4G)" },
 	{ "[gateway]\nmax_body = 5G\n", 2,
 	    "bad value for max_body: '5G' (expected a size from 1K to 4G)" },
+	{ "[gateway]\nmax_concurrent_per_mailbox = 0\n", 2,
+	    "bad value for max_concurrent_per_mailbox: '0' (expected a number "
+	    "from 1 to 1000)" },
+	{ "[gateway]\nmax_streams_per_mailbox = 10s\n", 2,
+	    "bad value for max_streams_per_mailbox: '10s' (expected a whole "
+	    "number like 27)" },
+	{ "[gateway]\nqueue_timeout = 11m\n", 2,
+	    "bad value for queue_timeout: '11m' (expected a duration from 0ms "
+	    "to 10m)" },
 	{ "[gateway]\nconnect_timeout = 10x\n", 2,
 	    "bad value for connect_timeout: '10x' (expected a duration like "
 	    "10s, 500ms or 35m)" },
