@@ -22,6 +22,7 @@ struct serve {
 	struct proxy		*proxy;
 	struct event		*sigterm;
 	struct event		*sigint;
+	struct event		*sighup;
 	struct event		*deadline;
 	int			 stopping;
 };
@@ -61,6 +62,25 @@ serve_signal_cb(evutil_socket_t sig, short what, void *arg)
 	    strsignal((int)sig));
 	evtimer_add(s->deadline, &tv);
 	proxy_drain(s->proxy, serve_drained_cb, s);
+}
+
+/* SIGHUP: a renewed TLS certificate for new connections. */
+static void
+serve_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct serve	*s = arg;
+	char		 err[512];
+
+	switch (proxy_reload_tls(s->proxy, err, sizeof(err))) {
+	case 0:
+		break;
+	case 1:
+		log_info("SIGHUP: not serving HTTPS; nothing to reload");
+		break;
+	default:
+		log_warnx("SIGHUP: kept the old TLS certificate: %s", err);
+		break;
+	}
 }
 
 /* libevent's own warnings, into our log. */
@@ -109,10 +129,12 @@ cli_serve(int argc, char **argv, const char *conf_arg)
 	}
 	s.sigterm = evsignal_new(s.base, SIGTERM, serve_signal_cb, &s);
 	s.sigint = evsignal_new(s.base, SIGINT, serve_signal_cb, &s);
+	s.sighup = evsignal_new(s.base, SIGHUP, serve_hup_cb, &s);
 	s.deadline = evtimer_new(s.base, serve_deadline_cb, &s);
-	if (s.sigterm == NULL || s.sigint == NULL || s.deadline == NULL ||
-	    evsignal_add(s.sigterm, NULL) == -1 ||
-	    evsignal_add(s.sigint, NULL) == -1) {
+	if (s.sigterm == NULL || s.sigint == NULL || s.sighup == NULL ||
+	    s.deadline == NULL || evsignal_add(s.sigterm, NULL) == -1 ||
+	    evsignal_add(s.sigint, NULL) == -1 ||
+	    evsignal_add(s.sighup, NULL) == -1) {
 		fprintf(stderr, "ewsgw: cannot set up signals\n");
 		goto done;
 	}
@@ -130,6 +152,8 @@ done:
 		event_free(s.sigterm);
 	if (s.sigint != NULL)
 		event_free(s.sigint);
+	if (s.sighup != NULL)
+		event_free(s.sighup);
 	if (s.deadline != NULL)
 		event_free(s.deadline);
 	if (s.base != NULL)

@@ -123,7 +123,7 @@ xfer_finish(struct xfer *xf)
 }
 
 /* Path part of an origin-form target equals PATH, ignoring case. */
-static int
+int
 target_is(const char *uri, const char *path)
 {
 	size_t	 n = strcspn(uri, "?#");
@@ -137,17 +137,21 @@ xfer_refuse_early(struct evhttp_request *req)
 {
 	const char	*uri = evhttp_request_get_uri(req);
 	const char	*via;
+	enum ad_kind	 ad;
 
 	if (uri == NULL || uri[0] != '/') {
 		reply_text(req, 400, "400 Bad Request: ewsgw is not a proxy "
 		    "for other hosts; send origin-form requests\n");
 		return 1;
 	}
-	if (!target_is(uri, EWS_PATH)) {
+	if ((ad = autodiscover_kind(uri)) == AD_NONE &&
+	    !target_is(uri, EWS_PATH)) {
 		reply_text(req, 404, "404 Not Found\n");
 		return 1;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST &&
+	    !(ad == AD_POX && evhttp_request_get_command(req) ==
+	    EVHTTP_REQ_GET)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "POST");
 		reply_text(req, 405, "405 Method Not Allowed: EWS takes POST\n");
@@ -221,6 +225,7 @@ xfer_start(struct proxy *px, struct evhttp_request *req)
 	xf->xf_px = px;
 	xf->xf_req = req;
 	xf->xf_evcon = evhttp_request_get_connection(req);
+	xf->xf_ad = autodiscover_kind(evhttp_request_get_uri(req));
 	gettimeofday(&xf->xf_start, NULL);
 	snprintf(xf->xf_id, sizeof(xf->xf_id), "%08x-%06llu",
 	    px->px_idprefix, (unsigned long long)++px->px_nextid);
@@ -292,6 +297,10 @@ xfer_authorized(struct xfer *xf)
 	enum auth_mode	 mode = auth_user_mode(xf->xf_user);
 	struct imp_verdict iv;
 
+	if (xf->xf_ad != AD_NONE) {
+		autodiscover_answer(xf);
+		return;
+	}
 	/* Before anything else reads the body: app mode may rewrite it. */
 	if (impersonate_check(xf, &iv) == -1) {
 		xfer_fail(xf, iv.iv_status, iv.iv_code, iv.iv_message,

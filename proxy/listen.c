@@ -92,18 +92,24 @@ proxy_new(struct event_base *base, struct net_loop *net, struct auth *auth,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (conf->tls_cert != NULL && (px->px_tls = tls_new(conf->tls_cert,
+	    conf->tls_key, err, errlen)) == NULL)
+		goto fail;
 	px->px_http = listen_http(base, conf->listen_host, conf->listen_port,
 	    conf->max_body, &px->px_bound, err, errlen);
 	if (px->px_http == NULL)
 		goto fail;
 	evhttp_set_gencb(px->px_http, listen_request_cb, px);
+	if (px->px_tls != NULL)
+		evhttp_set_bevcb(px->px_http, tls_bev_cb, px->px_tls);
 	tv.tv_sec = conf->client_timeout_ms / 1000;
 	tv.tv_usec = (conf->client_timeout_ms % 1000) * 1000;
 	evhttp_set_timeout_tv(px->px_http, &tv);
 	if (admin_start(px, err, errlen) == -1)
 		goto fail;
-	log_info("listening on %s:%u, admin on %s:%u", conf->listen_host,
-	    conf->listen_port, conf->admin_host, conf->admin_port);
+	log_info("listening on %s:%u%s, admin on %s:%u", conf->listen_host,
+	    conf->listen_port, px->px_tls ? " (HTTPS)" : "", conf->admin_host,
+	    conf->admin_port);
 	return px;
 fail:
 	proxy_free(px);
@@ -122,6 +128,14 @@ proxy_drain(struct proxy *px, void (*drained)(void *), void *arg)
 	event_active(px->px_drain_ev, EV_TIMEOUT, 0);
 }
 
+int
+proxy_reload_tls(struct proxy *px, char *err, size_t errlen)
+{
+	if (px->px_tls == NULL)
+		return 1;
+	return tls_reload(px->px_tls, err, errlen);
+}
+
 void
 proxy_free(struct proxy *px)
 {
@@ -132,6 +146,7 @@ proxy_free(struct proxy *px)
 		evhttp_free(px->px_http);
 	if (px->px_admin != NULL)
 		evhttp_free(px->px_admin);
+	tls_free(px->px_tls);
 	if (px->px_drain_ev != NULL)
 		event_free(px->px_drain_ev);
 	metrics_free(px->px_metrics);

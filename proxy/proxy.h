@@ -25,6 +25,9 @@ struct proxy	*proxy_new(struct event_base *, struct net_loop *,
  * request is left (maybe at once, never inside this call). */
 void		 proxy_drain(struct proxy *, void (*drained)(void *),
 		    void *arg);
+/* Reloads tls_cert and tls_key for new connections (SIGHUP): 0 done,
+ * -1 kept the old certificate (reason in err), 1 not serving HTTPS. */
+int		 proxy_reload_tls(struct proxy *, char *err, size_t errlen);
 /* Frees everything; requests still in flight are cut. NULL ok. */
 void		 proxy_free(struct proxy *);
 

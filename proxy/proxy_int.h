@@ -38,6 +38,7 @@ struct proxy {
 	struct evhttp			*px_http;
 	struct evhttp_bound_socket	*px_bound;
 	struct evhttp			*px_admin;
+	struct tls			*px_tls;	/* NULL: plain http */
 	struct limit			*px_limit;
 	struct xfer_list		 px_xfers;
 	unsigned			 px_nxfers;
@@ -53,6 +54,19 @@ void	xfer_start(struct proxy *, struct evhttp_request *);
 /* Cuts every transfer (shutdown). */
 void	xfer_cut_all(struct proxy *);
 
+/* autodiscover.c: which Autodiscover flavour a request target (path
+ * case-insensitive, query ignored) asks for. */
+enum ad_kind {
+	AD_NONE,
+	AD_POX,		/* /autodiscover/autodiscover.xml */
+	AD_SOAP,	/* /autodiscover/autodiscover.svc */
+};
+enum ad_kind	 autodiscover_kind(const char *uri);
+
+/* forward.c: the path part of origin-form target URI equals PATH,
+ * ignoring case. */
+int	target_is(const char *uri, const char *path);
+
 /* reply.c: answers ewsgw writes itself. */
 /* A SOAP fault; STATUS 0 means the code's own (500). */
 void	reply_fault(struct evhttp_request *, int status,
@@ -61,6 +75,9 @@ void	reply_fault(struct evhttp_request *, int status,
 /* 401 with WWW-Authenticate: Basic realm="ewsgw". */
 void	reply_challenge(struct evhttp_request *);
 void	reply_text(struct evhttp_request *, int status, const char *text);
+/* LEN bytes of XML as text/xml; charset=utf-8. */
+void	reply_xml(struct evhttp_request *, int status, const char *xml,
+	    size_t len);
 
 /* headers.c: which headers cross the gateway. */
 /* Nonzero when NAME is hop-by-hop, or listed in CONNECTION (the value of
@@ -110,6 +127,20 @@ unsigned	 limit_slot_max(const struct limit_slot *);
  * refuse the cookie for (Secure, Domain, SameSite=None); new string, or
  * NULL when out of memory. */
 char		*cookie_plain_http(const char *value);
+
+/* tls.c: HTTPS on `listen` (tls_cert, tls_key). */
+struct tls;
+struct bufferevent;
+/* Loads CERT (full chain) and KEY, both borrowed; NULL with a one-line
+ * reason (missing, unreadable, not PEM, key not the certificate's). */
+struct tls	*tls_new(const char *cert, const char *key, char *err,
+		    size_t errlen);
+/* Builds a new context from the same files and uses it for new
+ * connections: 0, or -1 with the reason (the old one stays). */
+int		 tls_reload(struct tls *, char *err, size_t errlen);
+void		 tls_free(struct tls *);	/* NULL ok */
+/* evhttp's bufferevent callback: a server-side TLS bufferevent. */
+struct bufferevent *tls_bev_cb(struct event_base *, void *tls);
 
 /* admin.c: the admin listener. */
 int	admin_start(struct proxy *, char *err, size_t errlen);

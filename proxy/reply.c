@@ -51,6 +51,13 @@ reply_challenge(struct evhttp_request *req)
 }
 
 void
+reply_xml(struct evhttp_request *req, int status, const char *xml,
+    size_t len)
+{
+	reply_body(req, status, "text/xml; charset=utf-8", xml, len);
+}
+
+void
 reply_text(struct evhttp_request *req, int status, const char *text)
 {
 	reply_body(req, status, "text/plain; charset=utf-8", text,

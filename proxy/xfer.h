@@ -37,6 +37,7 @@ struct xfer {
 	int			 xf_paused;	/* upstream paused by us */
 	int			 xf_rejected;	/* upstream said 401 */
 	int			 xf_retried;	/* the one replay is used */
+	int			 xf_ad;		/* enum ad_kind */
 	int			 xf_long;	/* client timeout raised */
 	char			 xf_diag[200];	/* x-ms-diagnostics of a 401 */
 	char			 xf_upconn[256]; /* upstream Connection list */
@@ -54,6 +55,10 @@ int	stream_body_cb(void *arg, const char *data, size_t len);
 /* forward.c: what stream.c hands back. */
 /* Ends the transfer: logs it and frees it. */
 void	xfer_finish(struct xfer *);
+
+/* autodiscover.c: answers an Autodiscover request whose Basic check
+ * passed (xf_user set), then finishes the transfer. */
+void	autodiscover_answer(struct xfer *);
 
 /* impersonate.c: whose mailbox a request reaches. */
 struct imp_verdict {

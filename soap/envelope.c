@@ -14,13 +14,6 @@
 #define SOAP_SCAN_BYTES	(1024 * 1024)	/* prolog + Header must fit */
 #define SOAP_MAX_DEPTH	64
 
-/* libxml2 would print parse errors on stderr; the caller answers them. */
-static void
-soap_quiet_cb(void *arg, const char *msg, xmlParserSeverities severity,
-    xmlTextReaderLocatorPtr locator)
-{
-}
-
 /* Nonzero when the reader sits on element NAME of the envelope namespace. */
 static int
 soap_is(xmlTextReaderPtr r, const char *name)
@@ -38,7 +31,7 @@ soap_operation(const char *body, size_t len, char *op, size_t oplen)
 {
 	xmlTextReaderPtr	 r = NULL;
 	const xmlChar		*local;
-	int			 ret = -1, depth, in_body = 0;
+	int			 ret = -1, depth, type, in_body = 0;
 	size_t			 n;
 
 	if (op == NULL || oplen == 0)
@@ -48,18 +41,10 @@ soap_operation(const char *body, size_t len, char *op, size_t oplen)
 		return -1;
 	if (len > SOAP_SCAN_BYTES)
 		len = SOAP_SCAN_BYTES;
-	/* No XML_PARSE_NOENT, DTDLOAD or DTDATTR: entities stay unexpanded. */
-	r = xmlReaderForMemory(body, (int)len, NULL, NULL, XML_PARSE_NONET |
-	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (r == NULL)
+	if ((r = soap_reader_new(body, len)) == NULL)
 		goto done;
-	xmlTextReaderSetErrorHandler(r, soap_quiet_cb, NULL);
-
-	while (xmlTextReaderRead(r) == 1) {
-		switch (xmlTextReaderNodeType(r)) {
-		case XML_READER_TYPE_DOCUMENT_TYPE:
-		case XML_READER_TYPE_ENTITY_REFERENCE:
-			goto done;
+	while ((type = soap_reader_next(r)) > 0) {
+		switch (type) {
 		case XML_READER_TYPE_ELEMENT:
 			break;
 		case XML_READER_TYPE_END_ELEMENT:

@@ -12,8 +12,6 @@
 #include "soap/soap.h"
 #include "soap/soap_int.h"
 
-#define SOAP_XML_DECL	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-
 /* Every name here is in ResponseCodeType of messages.xsd (test_soap). */
 static const struct soap_fault {
 	const char	*name;
@@ -143,7 +141,7 @@ soap_text_clean(const char *s)
  * <PREFIX:NAME xmlns:PREFIX="NS" ATTR="AVAL">TEXT</PREFIX:NAME>, where
  * PREFIX, NS and ATTR may be NULL. TEXT is cleaned, then escaped.
  */
-static int
+int
 soap_write_elem(xmlTextWriterPtr w, const char *prefix, const char *name,
     const char *ns, const char *attr, const char *aval, const char *text)
 {
@@ -206,8 +204,8 @@ soap_write_fault(xmlTextWriterPtr w, const struct soap_fault *f,
 		if (xmlTextWriterEndElement(w) < 0)
 			return -1;
 	}
-	/* detail, s:Fault, s:Body, s:Envelope */
-	return xmlTextWriterEndDocument(w) < 0 ? -1 : 0;
+	/* detail, s:Fault, s:Body, s:Envelope: soap_writer_end closes them */
+	return 0;
 }
 
 char *
@@ -216,28 +214,12 @@ soap_fault_build(enum soap_fault_code code, const char *message,
 {
 	const struct soap_fault	*f = soap_fault_get(code);
 	xmlBufferPtr		 buf = NULL;
-	xmlTextWriterPtr	 w = NULL;
-	char			*out = NULL;
+	xmlTextWriterPtr	 w;
 
 	if (message == NULL)
 		message = f->text;
-	if ((buf = xmlBufferCreate()) == NULL ||
-	    xmlBufferCCat(buf, SOAP_XML_DECL) != 0 ||
-	    (w = xmlNewTextWriterMemory(buf, 0)) == NULL ||
-	    xmlTextWriterSetIndent(w, 1) < 0 ||
-	    xmlTextWriterSetIndentString(w, XC("  ")) < 0 ||
-	    soap_write_fault(w, f, message, reason, backoff_ms) < 0)
-		goto done;
-	xmlFreeTextWriter(w);	/* flushes into buf */
-	w = NULL;
-	if ((out = malloc((size_t)xmlBufferLength(buf) + 1)) == NULL)
-		goto done;
-	memcpy(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-	out[xmlBufferLength(buf)] = '\0';
-	if (len != NULL)
-		*len = (size_t)xmlBufferLength(buf);
-done:
-	xmlFreeTextWriter(w);
-	xmlBufferFree(buf);
-	return out;
+	if ((w = soap_writer_new(&buf)) == NULL)
+		return NULL;
+	return soap_writer_end(w, buf, soap_write_fault(w, f, message,
+	    reason, backoff_ms) < 0, len);
 }

@@ -153,5 +153,63 @@ const char	*soap_sid_form_name(enum soap_sid_form);
  */
 char	*soap_set_impersonation(const char *body, size_t len,
 	    const char *target, size_t *outlen);
+/* ---- Autodiscover: reading requests (ad_read.c), writing POX
+ * (ad_pox.c) and SOAP (ad_soap.c) answers ---- */
+
+#define SOAP_NS_AD_POX_REQUEST "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
+#define SOAP_NS_AD_POX	"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
+#define SOAP_NS_AD_OUTLOOK "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
+#define SOAP_NS_AD	"http://schemas.microsoft.com/exchange/2010/Autodiscover"
+#define SOAP_NS_WSA	"http://www.w3.org/2005/08/addressing"
+
+#define SOAP_AD_MAX_BYTES	(64 * 1024)	/* longer requests are refused */
+#define SOAP_AD_ADDR_MAX	320		/* longest address, with NUL */
+#define SOAP_AD_USERS_MAX	16
+#define SOAP_AD_SETTINGS_MAX	48
+#define SOAP_AD_SETTING_MAX	64
+
+/* What an Autodiscover request asks. Strings are "" when absent. */
+struct soap_ad_request {
+	/* SOAP: local name of soap:Body's first element ("?" when it is not
+	 * in the Autodiscover namespace) */
+	char	 op[SOAP_OPERATION_MAX];
+	char	 schema[256];	/* POX AcceptableResponseSchema */
+	size_t	 nusers;	/* POX: exactly one (EMailAddress) */
+	char	 users[SOAP_AD_USERS_MAX][SOAP_AD_ADDR_MAX];
+	size_t	 nsettings;	/* SOAP RequestedSettings/Setting */
+	char	 settings[SOAP_AD_SETTINGS_MAX][SOAP_AD_SETTING_MAX];
+};
+
+/*
+ * Reads a POX (SOAP 0) or SOAP GetUserSettings (SOAP 1) Autodiscover
+ * request into Q, with the same precautions as soap_read (no DOCTYPE, no
+ * entities, no network, bounded depth) and at most SOAP_AD_MAX_BYTES.
+ * Returns 0, or -1 when the body is not such a request (POX: not exactly
+ * one EMailAddress; SOAP: no operation) or names more users, settings or
+ * longer values than Q holds.
+ */
+int	soap_ad_read(const char *body, size_t len, int soap,
+	    struct soap_ad_request *q);
+
+/*
+ * The POX answer for ADDRESS: one EXCH and one EXPR protocol naming
+ * EWS_URL (as EwsUrl, ASUrl, OOFUrl; Server = SERVER; SSL On when SSL),
+ * AuthPackage basic. New string (free()) with *LEN, or NULL.
+ */
+char	*soap_ad_pox_settings(const char *address, const char *ews_url,
+	    const char *server, int ssl, size_t *len);
+/* A POX <Error> with CODE (500, 600, 601) and MESSAGE. New or NULL. */
+char	*soap_ad_pox_error(int code, const char *message, size_t *len);
+
+/*
+ * The GetUserSettingsResponseMessage for Q: per user, EWS_URLS[i] (the
+ * URL to name, or NULL for ErrorCode InvalidUser) and the settings Q
+ * asks for that ewsgw knows (unknown ones go to UserSettingErrors as
+ * SettingIsNotAvailable). With TOP_ERROR set ("InvalidRequest") the
+ * answer is that error with MESSAGE and no users. New string or NULL.
+ */
+char	*soap_ad_soap_answer(const struct soap_ad_request *q,
+	    const char *const *ews_urls, const char *top_error,
+	    const char *message, size_t *len);
 
 #endif

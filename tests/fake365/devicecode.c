@@ -107,6 +107,8 @@ device_code(struct fx *fx)
 	if (identity_client(fx, client) == -1 ||
 	    (scope = identity_param(fx, &q, "scope")) == NULL)
 		goto done;
+	json_object_set_new(fx->fx_log, "scope",
+	    json_stringn(scope, strnlen(scope, 512)));
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
 	    snprintf(d->client, sizeof(d->client), "%s", client) < 0) {
 		aad_error(fx, 500, "server_error", 90033, "A transient error "

@@ -34,6 +34,7 @@ static const struct {
 static const char *const auth_audiences[] = {
 	FAKE_EWS_AUD, FAKE_EWS_AUD "/", "https://outlook.office.com",
 	"https://outlook.office.com/", "00000002-0000-0ff1-ce00-000000000000",
+	FAKE_EWS_AUD_GCCH, FAKE_EWS_AUD_DOD, FAKE_EWS_AUD_CHINA,
 };
 
 static void

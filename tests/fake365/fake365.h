@@ -22,6 +22,10 @@ struct event_base;
 #define FAKE_TENANT_DOMAIN	"contoso.example"
 #define FAKE_CLIENT_ID		"aaaaaaaa-0000-4000-8000-000000000001"
 #define FAKE_EWS_AUD		"https://outlook.office365.com"
+/* EWS in the national clouds, accepted as aliases of FAKE_EWS_AUD. */
+#define FAKE_EWS_AUD_GCCH	"https://outlook.office365.us"
+#define FAKE_EWS_AUD_DOD	"https://outlook-dod.office365.us"
+#define FAKE_EWS_AUD_CHINA	"https://partner.outlook.cn"
 #define FAKE_GRAPH_AUD		"https://graph.microsoft.com"
 #define FAKE_EWS_SCP		"EWS.AccessAsUser.All"
 #define FAKE_BODY_MAX_BYTES	(64 * 1024 * 1024)	/* requests */

@@ -20,6 +20,12 @@ static const struct scope_resource {
 	{ FAKE_EWS_AUD "/", FAKE_EWS_AUD, scope_ews_perms },
 	{ "https://outlook.office.com/", "https://outlook.office.com",
 	    scope_ews_perms },
+	/* The national clouds' EWS resources (office365.md 1.12): on
+	 * loopback the fake plays whichever cloud ewsgw is pointed at, and
+	 * its tokens name the resource asked for, as that cloud's would. */
+	{ FAKE_EWS_AUD_GCCH "/", FAKE_EWS_AUD_GCCH, scope_ews_perms },
+	{ FAKE_EWS_AUD_DOD "/", FAKE_EWS_AUD_DOD, scope_ews_perms },
+	{ FAKE_EWS_AUD_CHINA "/", FAKE_EWS_AUD_CHINA, scope_ews_perms },
 	{ FAKE_GRAPH_AUD "/", FAKE_GRAPH_AUD, NULL },
 	{ "", FAKE_GRAPH_AUD, NULL },
 };
