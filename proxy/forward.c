@@ -391,12 +391,21 @@ static const struct fetch_handlers xfer_handlers = {
 	.done = xfer_upstream_done_cb,
 };
 
+/* The mailbox whose budget a request spends: the one it reaches (in app
+ * mode the impersonated one, which has a budget per caller). */
+static const char *
+xfer_budget_mailbox(struct xfer *xf)
+{
+	return xf->xf_anchor[0] != '\0' ? xf->xf_anchor :
+	    auth_user_mailbox(xf->xf_user);
+}
+
 /* The mailbox's queue gave this transfer a slot, or gave up. */
 static void
 xfer_slot_cb(void *arg, int granted)
 {
 	struct xfer	*xf = arg;
-	char		 msg[400];
+	char		 msg[800];
 
 	if (granted) {
 		xfer_send(xf, xf->xf_bearer);
@@ -405,7 +414,7 @@ xfer_slot_cb(void *arg, int granted)
 	snprintf(msg, sizeof(msg), "Mailbox %s already has %u %s in flight "
 	    "at Exchange, its per-mailbox limit (%s), and no slot came free "
 	    "within queue_timeout; retry after the back-off.",
-	    auth_user_mailbox(xf->xf_user), limit_slot_max(xf->xf_slot),
+	    xfer_budget_mailbox(xf), limit_slot_max(xf->xf_slot),
 	    strcmp(xf->xf_op, "GetStreamingEvents") == 0 ?
 	    "GetStreamingEvents connections" : "requests",
 	    strcmp(xf->xf_op, "GetStreamingEvents") == 0 ?
@@ -423,7 +432,7 @@ xfer_slot(struct xfer *xf, int streaming)
 	if (xf->xf_slot != NULL)	/* the replay after a 401 keeps it */
 		return 1;
 	xf->xf_slot = limit_acquire(xf->xf_px->px_limit,
-	    auth_user_mailbox(xf->xf_user), streaming, xfer_slot_cb, xf,
+	    xfer_budget_mailbox(xf), streaming, xfer_slot_cb, xf,
 	    &granted);
 	if (xf->xf_slot == NULL)
 		return -1;
