@@ -12,14 +12,18 @@ from exchangelib import (BASIC, DELEGATE, Account, Configuration,
 from exchangelib.protocol import BaseProtocol
 
 
-def main():
-    endpoint, user, password, mailbox = sys.argv[1:5]
+def basic_account(endpoint, user, password, mailbox):
+    """exchangelib's Account of MAILBOX at ENDPOINT with Basic auth."""
     BaseProtocol.TIMEOUT = 30
     config = Configuration(service_endpoint=endpoint,
                            credentials=Credentials(user, password),
                            auth_type=BASIC)
-    account = Account(primary_smtp_address=mailbox, config=config,
-                      autodiscover=False, access_type=DELEGATE)
+    return Account(primary_smtp_address=mailbox, config=config,
+                   autodiscover=False, access_type=DELEGATE)
+
+
+def main():
+    account = basic_account(*sys.argv[1:5])
     inbox = list(account.inbox.all().order_by('-datetime_received')[:10])
     for item in inbox:
         print("inbox:", item.subject)

@@ -11,10 +11,9 @@ import threading
 import time
 import urllib.request
 
-from exchangelib import (BASIC, DELEGATE, Account, Configuration,
-                         Credentials)
 from exchangelib.properties import NewMailEvent
-from exchangelib.protocol import BaseProtocol
+
+from legacy_client import basic_account
 
 
 def new_mail(fake, mailbox, delay):
@@ -27,13 +26,8 @@ def new_mail(fake, mailbox, delay):
 
 
 def main():
-    endpoint, user, password, mailbox, fake = sys.argv[1:6]
-    BaseProtocol.TIMEOUT = 30
-    config = Configuration(service_endpoint=endpoint,
-                           credentials=Credentials(user, password),
-                           auth_type=BASIC)
-    account = Account(primary_smtp_address=mailbox, config=config,
-                      autodiscover=False, access_type=DELEGATE)
+    mailbox, fake = sys.argv[4:6]
+    account = basic_account(*sys.argv[1:5])
 
     sid = account.inbox.subscribe_to_streaming()
     print("streaming subscription; affinity cookie:",
