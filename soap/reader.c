@@ -66,10 +66,15 @@ soap_sid_form_name(enum soap_sid_form form)
 	return "";
 }
 
+/* libxml2's errors go nowhere; one of its limits gets a clearer why. */
 static void
 rd_quiet_cb(void *arg, const char *msg, xmlParserSeverities severity,
     xmlTextReaderLocatorPtr locator)
 {
+	struct rd	*rd = arg;
+
+	if (msg != NULL && strcasestr(msg, "huge") != NULL)
+		rd->why = "a text node is larger than 10 MB";
 }
 
 /* Nonzero when the reader sits on NS:NAME (NAME NULL: any name). */
@@ -305,7 +310,7 @@ rd_read(const char *body, size_t len, struct soap_request *r,
 		rd.why = "out of memory";
 		goto done;
 	}
-	xmlTextReaderSetErrorHandler(x, rd_quiet_cb, NULL);
+	xmlTextReaderSetErrorHandler(x, rd_quiet_cb, &rd);
 	while ((rc = xmlTextReaderRead(x)) == 1) {
 		nodes += 1 + xmlTextReaderAttributeCount(x);
 		if (nodes > SOAP_READ_MAX_NODES) {
@@ -324,6 +329,7 @@ rd_read(const char *body, size_t len, struct soap_request *r,
 		case XML_READER_TYPE_ELEMENT:
 			if (depth < 0 || rd_element(&rd, x, depth) == -1)
 				goto done;
+			rd.why = NULL;
 			if (rd.header_only && rd.at_body) {
 				ret = 0;
 				goto done;
@@ -345,8 +351,11 @@ rd_read(const char *body, size_t len, struct soap_request *r,
 			break;
 		}
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		if (rd.why == NULL)
+			rd.why = "the body is not well-formed XML";
 		goto done;
+	}
 	if (r->sr_op[0] == '\0') {
 		rd.why = "soap:Body holds no operation";
 		goto done;

@@ -87,7 +87,7 @@ int		 soap_probe_answer(const char *xml, size_t len, long *total,
 #define SOAP_VERSION_MAX	32
 #define SOAP_MAILBOXES_MAX	32	/* scoping mailboxes per request */
 #define SOAP_READ_MAX_DEPTH	64
-#define SOAP_READ_MAX_NODES	500000	/* elements, texts, attributes... */
+#define SOAP_READ_MAX_NODES	100000	/* elements, texts, attributes... */
 
 /* The ConnectingSID child an ExchangeImpersonation names its user with. */
 enum soap_sid_form {

@@ -50,6 +50,8 @@ ews_impersonate(struct ews_req *req, xmlNodePtr hdr, xmlNodePtr imp)
 		return ews_fail(req, "ErrorNonExistentMailbox", "The "
 		    "impersonated user has no mailbox associated with it.");
 	req->user = user;
+	req->fx->fx_busy = user + 1;	/* per-mailbox concurrency */
+	reqlog_busy(user, 0, 1);
 	snprintf(req->fx->fx_user, sizeof(req->fx->fx_user), "%s",
 	    dir_user_at(user)->upn);
 	return 0;
