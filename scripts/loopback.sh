@@ -29,14 +29,20 @@ device_signin() {
 	_lp=$!
 	_i=0
 	_code=""
-	while [ $_i -lt 100 ] && [ -z "$_code" ]; do
+	while [ $_i -lt 300 ] && [ -z "$_code" ]; do
 		_code=$(sed -n 's/.*enter the code \([A-Z0-9]*\).*/\1/p' "$_out" | head -1)
 		[ -n "$_code" ] || sleep 0.1
 		_i=$((_i + 1))
 	done
-	if [ -z "$_code" ] || ! curl -fs -o /dev/null -d "user_code=$_code" \
+	if [ -z "$_code" ]; then
+		echo "device_signin: no code shown in 30 s" >&2
+		kill $_lp 2>/dev/null
+		return 1
+	fi
+	if ! curl -fsS -o /dev/null -d "user_code=$_code" \
 	    --data-urlencode "username=$_upn" -d action=approve \
 	    "$_fake/devicelogin"; then
+		echo "device_signin: approving $_code failed" >&2
 		kill $_lp 2>/dev/null
 		return 1
 	fi
