@@ -126,3 +126,21 @@ expect "write on a dropped connection" "$(ews "$u" "$DATA/createitem.xml")" 500
 grep -q ErrorServerBusy "$T/resp.xml" || fail "write: no ErrorServerBusy"
 expect "writes sent" "$(( $(fake_stat ews) - n0 ))" 1
 curl -fs -X DELETE "$FAKE/_fake/fault" >/dev/null
+
+# With a gateway limit above Exchange Online's, EXO refuses the excess
+# itself (ErrorExceededConnectionCount, which fails the request instead
+# of delaying it), and the refusal passes through unchanged. (A first
+# request has the gateway remember alice's Basic check: 30 first checks
+# at once take seconds, and all 30 must be in flight together.)
+stop_gw
+write_conf "max_concurrent_per_mailbox = 30"
+start_gw
+expect "warm-up (Basic check cached)" "$(ews "$u" "$req")" 200
+fake_post /_fake/config '{"ews_delay_ms":4000}'
+expect "in flight before" "$(concurrency now)" 0
+burst 30 "$req"
+expect "30 at once past EXO's 27" "$(codes)" " 27 200, 3 500,"
+n=$(grep -l ErrorExceededConnectionCount "$T"/burst/*.xml | wc -l)
+expect "ErrorExceededConnectionCount from upstream" "$n" 3
+"$V" $(grep -l ErrorExceededConnectionCount "$T"/burst/*.xml | head -1) ||
+    fail "EXO's concurrency fault not schema-valid"

@@ -17,6 +17,14 @@
 #include "log.h"
 #include "tests/fake365/ews.h"
 
+/* EWSMaxConcurrency of Exchange Online, and its fault's text as observed
+ * (office365.md §2.7). */
+#define EWS_MAX_CONCURRENCY	27
+#define EWS_CONCURRENCY_TEXT	"The server cannot service this request " \
+	"right now. Try again later., This operation exceeds the throttling " \
+	"budget for policy part 'MaxConcurrency', policy value '27',  " \
+	"Budget type: 'Ews'.  Suggested backoff time 0 ms."
+
 static const struct ews_op {
 	const char	*name;
 	int		(*fn)(struct ews_req *);
@@ -245,9 +253,13 @@ ews_serve(struct fx *fx, int onprem)
 		return;
 	if (req.user != -1) {	/* -1: app-only, see ews_impersonate */
 		fx->fx_busy = req.user + 1;
-		reqlog_busy(req.user, 0, 1);
 		snprintf(fx->fx_user, sizeof(fx->fx_user), "%s",
 		    dir_user_at(req.user)->upn);
+		if (reqlog_busy(req.user, 0, 1) > EWS_MAX_CONCURRENCY) {
+			ews_fault(fx, "ErrorExceededConnectionCount",
+			    EWS_CONCURRENCY_TEXT, 0);
+			return;
+		}
 	}
 	if (fault_take(fx, &hit)) {
 		ews_fault_hit(fx, &hit);

@@ -105,8 +105,9 @@ json_t		*reqlog_stats(void);	/* new reference */
 void		 reqlog_reset(void);	/* log and counters */
 void		 reqlog_free(void);	/* all of it, at exit */
 /* EWS requests of USER in flight (STREAM: GetStreamingEvents ones)
- * change by DELTA; /_fake/stats shows them and their peak. */
-void		 reqlog_busy(int user, int stream, int delta);
+ * change by DELTA; /_fake/stats shows them and their peak. Returns how
+ * many are in flight now. */
+int		 reqlog_busy(int user, int stream, int delta);
 /* Remembers a secret the fake handed out (NULL: none), for GET
  * /_fake/issued. */
 void		 reqlog_issued(const char *);

@@ -226,15 +226,16 @@ reqlog_all(void)
 	return reqlog_entries ? json_incref(reqlog_entries) : json_array();
 }
 
-void
+int
 reqlog_busy(int user, int stream, int delta)
 {
 	if (user < 0 || user >= REQLOG_USERS_MAX)
-		return;
+		return 0;
 	stream = stream != 0;
 	reqlog_now[stream][user] += delta;
 	if (reqlog_now[stream][user] > reqlog_peak[stream][user])
 		reqlog_peak[stream][user] = reqlog_now[stream][user];
+	return reqlog_now[stream][user];
 }
 
 /* {UPN: {now, peak, streams_now, streams_peak}} of users seen. */
