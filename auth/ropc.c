@@ -403,6 +403,7 @@ ropc_grant_cb(void *arg, enum oauth_outcome outcome,
 	else if (outcome == OAUTH_OK)
 		ropc_grant_ok(g, tokens);
 	else if (outcome == OAUTH_TRANSIENT) {
+		sl->sl_auth->a_refresh_failed++;
 		snprintf(reason, sizeof(reason), "%s", oe->message[0] != '\0' ?
 		    oe->message : "cannot reach the identity platform");
 		log_warnx("token: password sign-in of %s failed: %s",
@@ -410,8 +411,14 @@ ropc_grant_cb(void *arg, enum oauth_outcome outcome,
 		auth_waitq_answer(&g->g_waiters, AUTH_TOKEN_UNAVAILABLE, NULL,
 		    reason);
 	} else {
+		sl->sl_auth->a_refresh_failed++;
 		result = ropc_refusal(sl, w->w_user, outcome, oe, reason,
 		    sizeof(reason));
+		/* The account's trouble shows in 'user list'; a wrong
+		 * password is the client's. */
+		if (result == AUTH_TOKEN_REFUSED)
+			(void)auth_token_note_error(sl, oe->message[0] != '\0' ?
+			    oe->message : reason);
 		if (oe->aadsts == 50053) {
 			r->r_locked_until = time(NULL) + AUTH_ROPC_LOCK_S;
 			snprintf(r->r_lock_reason, sizeof(r->r_lock_reason),

@@ -232,6 +232,10 @@ int		 auth_token_install(struct auth_slot *, struct oauth_tokens *,
 /* Decides the answer of token wait W (on no queue) again, as
  * auth_token_get did. */
 void		 auth_token_reserve(struct auth_wait *w);
+/* Saves state error with ERROR (no secret) for 'user list', unless it is
+ * already the saved one. 0 saved or unchanged, 1 another writer came
+ * first (its tokens are in the slot), -1 not saved. */
+int		 auth_token_note_error(struct auth_slot *, const char *error);
 
 /* ---- mac.c ---- */
 

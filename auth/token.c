@@ -207,12 +207,25 @@ token_serve_waiters(struct auth_slot *sl)
 		token_refresh_start(sl);
 }
 
+int
+auth_token_note_error(struct auth_slot *sl, const char *error)
+{
+	char	 why[AUTH_REASON_BYTES];
+
+	/* Once per distinct error: a failing client must not write on
+	 * every request. */
+	if (sl->sl_state == AUTH_TOKEN_ERROR && sl->sl_error != NULL &&
+	    strcmp(sl->sl_error, error) == 0)
+		return (0);
+	return (token_save(sl, NULL, NULL, 0, AUTH_TOKEN_ERROR, error, why,
+	    sizeof(why)));
+}
+
 /* A refresh failed: remember the answer, back off, tell the waiters. */
 static void
 token_failed(struct auth_slot *sl, enum auth_token_result result,
     const char *reason, const char *error)
 {
-	char	 why[AUTH_REASON_BYTES];
 	time_t	 now = time(NULL);
 
 	sl->sl_auth->a_refresh_failed++;
@@ -226,14 +239,9 @@ token_failed(struct auth_slot *sl, enum auth_token_result result,
 	log_warnx("token: refresh for %s failed: %s (next attempt in %us)",
 	    sl->sl_name, reason, sl->sl_backoff_s);
 
-	/* Save the state for 'user list', once per distinct error. */
-	if (error != NULL && (sl->sl_state != AUTH_TOKEN_ERROR ||
-	    sl->sl_error == NULL || strcmp(sl->sl_error, error) != 0)) {
-		if (token_save(sl, NULL, NULL, 0, AUTH_TOKEN_ERROR, error,
-		    why, sizeof(why)) == 1) {
-			token_serve_waiters(sl);
-			return;
-		}
+	if (error != NULL && auth_token_note_error(sl, error) == 1) {
+		token_serve_waiters(sl);
+		return;
 	}
 	auth_waitq_answer(&sl->sl_waiters, result, NULL, reason);
 }

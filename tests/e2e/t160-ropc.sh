@@ -10,6 +10,8 @@ for u in alice:alice bob:bob carol:carol room:room1; do
 	ewsgw user add "${u%%:*}" --mailbox "${u#*:}@contoso.example" \
 	    --mode ropc || fail "user add $u"
 done
+# A local password, when set, is checked first (here: the same one).
+add_user bob2 bob@contoso.example Bob-pw-1 --mode ropc
 start_gw
 req="$DATA/getfolder-inbox.xml"
 grants() { fake_stat token.password; }
@@ -67,6 +69,19 @@ grep -q AADSTS50076 "$T/resp.xml" || fail "carol: no AADSTS code"
 expect "carol again" "$(ews carol:Carol-pw-1 "$req")" 403
 expect "password grants after carol" "$(grants)" 4
 expect "carol, wrong password" "$(ews carol:nope "$req")" 401
+ewsgw user list --json | $PY -c '
+import json, sys
+u = {x["name"]: x for x in json.load(sys.stdin)}
+assert u["carol"]["token"] == "error", u["carol"]
+assert u["carol"]["token_error"].startswith("AADSTS50076"), u["carol"]
+' || fail "carol's state in user list"
+
+# With a local password: a wrong one never leaves the gateway.
+n=$(grants)
+expect "bob2, wrong local password" "$(ews bob2:Bob-pw-2 "$req")" 401
+expect "no grant for a wrong local password" "$(grants)" "$n"
+expect "bob2, right password" "$(ews bob2:Bob-pw-1 "$req")" 200
+expect "one grant for bob2" "$(grants)" "$((n + 1))"
 
 # Smart lockout: 5 different wrong passwords lock room1 at the fake;
 # the 6th gets 50053, after which ewsgw sends no password for room.
@@ -80,6 +95,9 @@ expect "room, right password while locked" "$(ews room:Room1-pw-1 "$req")" 403
 expect "room, yet another password" "$(ews room:wrong-7 "$req")" 403
 expect "no password grant while locked" "$(grants)" "$n"
 grep -q "ACCOUNT LOCKED" "$T/gw.log" || fail "the lockout was not logged"
+curl -fs "$ADMIN/metrics" |
+    grep -q '^ewsgw_token_refresh_total{result="error"} [1-9]' ||
+    fail "failed password grants not counted"
 
 # Restart: the sealed refresh token and the stored password check serve
 # alice with no password grant (the access token has expired by then, so
