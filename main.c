@@ -35,7 +35,10 @@ static const struct cmd cmds[] = {
 	    "      CSV header: name,mailbox,mode,enabled)\n" },
 	{ "login", cli_login,
 	    "  ewsgw [-c FILE] login NAME [--browser]\n"
-	    "      sign a user in (device code, or auth code + PKCE)\n" },
+	    "      sign a delegated user in once: a device code by default;\n"
+	    "      --browser: auth code + PKCE in a browser, then paste the\n"
+	    "      address it lands on (or redirect_uri = http://localhost\n"
+	    "      in the config, and ewsgw receives the redirect itself)\n" },
 	{ "check", cli_check,
 	    "  ewsgw [-c FILE] check NAME | --all\n"
 	    "      probe users end to end, one line each\n" },

@@ -2,7 +2,8 @@
  * Users, their credentials and their tokens.
  *
  *   store   SQLite state_dir/ewsgw.db: users and sealed tokens (CLI + serve)
- *   login   the device authorization grant (CLI)
+ *   login   sign-in: the device authorization grant, or the
+ *           authorization code with PKCE (CLI)
  *   auth    the serving side: users in memory (reloaded when the database
  *           changes), Basic credential checks, access tokens per user with
  *           one refresh in flight at a time.
@@ -173,7 +174,7 @@ int	 passwd_verify(const char *password, const char *encoded);
 /* Wipes and frees a secret string. NULL ok. */
 void	 auth_secret_free(char *);
 
-/* ---- sign-in with the device authorization grant (auth/login.c) ---- */
+/* ---- sign-in (auth/login*.c): device code, or auth code + PKCE ---- */
 
 /*
  * Runs the device-code flow for USER against the configured identity
@@ -189,6 +190,21 @@ typedef void	 (*auth_login_cb)(void *arg, int rc, const char *errmsg);
 struct auth_login *auth_login_start(struct event_base *, struct net_loop *,
 	    const struct conf *, struct store *, const char *user,
 	    auth_login_cb done, void *arg, char *err, size_t errlen);
+/*
+ * The same with the authorization-code flow and PKCE (office365.md §1.5):
+ * prints the authorize URL, then takes the redirect back either as a
+ * line pasted on IN_FD (the address the browser landed on, or just the
+ * code; -1: none) or, when redirect_uri is http://localhost[:PORT]/...
+ * or http://127.0.0.1[:PORT]/..., from a listener on that address (any
+ * free port when it names none) that lives as long as the sign-in.
+ * Both are read on BASE. The state is checked, the code redeemed and the
+ * tokens checked and stored as in the device flow. An error on the
+ * redirect ends it with Microsoft's error and AADSTS text.
+ */
+struct auth_login *auth_login_browser_start(struct event_base *,
+	    struct net_loop *, const struct conf *, struct store *,
+	    const char *user, int in_fd, auth_login_cb done, void *arg,
+	    char *err, size_t errlen);
 /* Stops a sign-in whose DONE has not run yet (Ctrl-C): DONE will not
  * run, nothing is stored. NULL ok. */
 void	auth_login_cancel(struct auth_login *);

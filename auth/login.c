@@ -1,8 +1,9 @@
 /*
- * `ewsgw login`: the device authorization grant (RFC 8628 as Microsoft
- * runs it, office365.md §1.4). Ask for a code, show Microsoft's message,
- * poll the token endpoint from an event timer, check that the right
- * account signed in with the right scope, store the tokens.
+ * `ewsgw login`: what both sign-in flows share (office365.md §1.4, §1.5):
+ * check that the user may sign in, run the flow's steps from one timer,
+ * retry a token endpoint that is briefly away, and check that the right
+ * account signed in with the right scope before storing the tokens. The
+ * flows themselves are in login_device.c and login_browser.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,9 +13,8 @@
 #include <time.h>
 
 #include <event2/event.h>
-#include <jansson.h>
 
-#include "auth/auth_int.h"
+#include "auth/login_int.h"
 #include "conf/conf.h"
 #include "log.h"
 #include "net/net.h"
@@ -22,29 +22,7 @@
 #define NITEMS(a)		(sizeof(a) / sizeof((a)[0]))
 #define LOGIN_NET_RETRIES	3	/* then give up: 1 + 2 + 4 s */
 #define LOGIN_SLOW_DOWN_S	5	/* RFC 8628 §3.5 */
-#define LOGIN_INTERVAL_S	5	/* when the answer names none */
-#define LOGIN_MAX_INTERVAL_S	60
-#define LOGIN_EXPIRES_S		900
 #define LOGIN_SCOPE_WANTED	"EWS.AccessAsUser.All"
-#define LOGIN_GRANT_TYPE	"urn:ietf:params:oauth:grant-type:device_code"
-
-struct auth_login {
-	struct event_base	*lg_base;
-	struct net_loop		*lg_loop;
-	const struct conf	*lg_conf;
-	struct store		*lg_store;
-	struct store_user	 lg_user;
-	auth_login_cb		 lg_done;
-	void			*lg_arg;
-
-	char			*lg_scope;	/* requested */
-	struct fetch		*lg_fetch;	/* the request in flight */
-	struct event		*lg_timer;	/* next poll or retry */
-	char			*lg_device_code; /* secret; NULL before */
-	long			 lg_interval;	/* seconds between polls */
-	time_t			 lg_deadline;	/* monotonic: code expires */
-	int			 lg_net_failures; /* in a row */
-};
 
 /* Why the other modes have no use for a device-code sign-in. */
 static const char *const login_mode_why[] = {
@@ -60,10 +38,7 @@ static const char *const login_account_claims[] = {
 	"preferred_username", "upn", NULL,
 };
 
-static void	login_request_code(struct auth_login *);
-static void	login_poll(struct auth_login *);
-
-static time_t
+time_t
 login_now(void)
 {
 	struct timespec	 ts;
@@ -77,10 +52,8 @@ login_free(struct auth_login *lg)
 {
 	if (lg == NULL)
 		return;
-	if (lg->lg_device_code != NULL)
-		oauth_token_cancel(lg->lg_fetch);	/* a poll */
-	else
-		fetch_cancel(lg->lg_fetch);		/* the code request */
+	oauth_token_cancel(lg->lg_fetch);	/* any request: see oauth.c */
+	login_browser_free(lg->lg_browser);
 	if (lg->lg_timer != NULL)
 		event_free(lg->lg_timer);
 	auth_secret_free(lg->lg_device_code);
@@ -95,11 +68,7 @@ auth_login_cancel(struct auth_login *lg)
 	login_free(lg);
 }
 
-/* Ends the sign-in: frees it, then tells the caller. */
-static void
-login_finish(struct auth_login *lg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void
+void
 login_finish(struct auth_login *lg, const char *fmt, ...)
 {
 	auth_login_cb	 done = lg->lg_done;
@@ -116,14 +85,14 @@ login_finish(struct auth_login *lg, const char *fmt, ...)
 	done(arg, fmt == NULL ? 0 : -1, fmt == NULL ? NULL : msg);
 }
 
-static void
+void
 login_expired(struct auth_login *lg)
 {
 	login_finish(lg, "the code expired before sign-in finished; run "
-	    "'ewsgw login %s' again", lg->lg_user.name);
+	    "'ewsgw login %s%s' again", lg->lg_user.name, lg->lg_again);
 }
 
-static void
+void
 login_schedule(struct auth_login *lg, long seconds)
 {
 	struct timeval	 tv = { .tv_sec = seconds, .tv_usec = 0 };
@@ -136,16 +105,11 @@ login_timer_cb(int fd, short events, void *arg)
 {
 	struct auth_login	*lg = arg;
 
-	if (lg->lg_device_code == NULL)
-		login_request_code(lg);
-	else if (login_now() >= lg->lg_deadline)
-		login_expired(lg);
-	else
-		login_poll(lg);
+	lg->lg_step(lg);
 }
 
 /* No answer, a 5xx or temporarily_unavailable: back off, then give up. */
-static void
+void
 login_retry(struct auth_login *lg, const struct oauth_error *err)
 {
 	long	 delay;
@@ -155,7 +119,7 @@ login_retry(struct auth_login *lg, const struct oauth_error *err)
 		return;
 	}
 	delay = 1L << (lg->lg_net_failures - 1);
-	if (lg->lg_device_code != NULL && delay < lg->lg_interval)
+	if (delay < lg->lg_interval)	/* device flow: never sooner */
 		delay = lg->lg_interval;
 	log_debug("sign-in for %s: %s; retrying in %ld s", lg->lg_user.name,
 	    err->message, delay);
@@ -227,8 +191,8 @@ login_store(struct auth_login *lg, const struct oauth_tokens *t)
 	if (!login_scope_grants_ews(granted)) {
 		login_finish(lg, "the token does not grant %s (granted: %s); "
 		    "give the app that delegated permission, then run "
-		    "'ewsgw login %s' again", LOGIN_SCOPE_WANTED, granted,
-		    name);
+		    "'ewsgw login %s%s' again", LOGIN_SCOPE_WANTED, granted,
+		    name, lg->lg_again);
 		return;
 	}
 	if (t->refresh_token == NULL) {
@@ -268,7 +232,7 @@ login_store(struct auth_login *lg, const struct oauth_tokens *t)
 	login_finish(lg, NULL);
 }
 
-static void
+void
 login_token_cb(void *arg, enum oauth_outcome outcome,
     struct oauth_tokens *tokens, const struct oauth_error *err)
 {
@@ -303,110 +267,13 @@ login_token_cb(void *arg, enum oauth_outcome outcome,
 	}
 }
 
-static void
-login_poll(struct auth_login *lg)
+void
+login_token_post(struct auth_login *lg, char *form)
 {
-	const struct auth_form_field	 fields[] = {
-		{ "grant_type", LOGIN_GRANT_TYPE },
-		{ "client_id", lg->lg_conf->client_id },
-		{ "device_code", lg->lg_device_code },
-	};
-	char				*form;
-
-	if ((form = auth_form(fields, NITEMS(fields))) != NULL)
+	if (form != NULL)
 		lg->lg_fetch = oauth_token_request(lg->lg_loop, lg->lg_conf,
 		    form, login_token_cb, lg);
 	auth_secret_free(form);
-	if (lg->lg_fetch == NULL)
-		login_finish(lg, "cannot send a request to the identity "
-		    "platform");
-}
-
-/* The devicecode answer (§1.4): keep the code, show the message. */
-static int
-login_code_parse(struct auth_login *lg, const char *body, size_t len)
-{
-	json_t		*o, *msg;
-	const char	*code, *user_code, *uri;
-	long		 expires_in, interval;
-	int		 ret = -1;
-
-	if ((o = json_loadb(body, len, 0, NULL)) == NULL)
-		return -1;
-	code = json_string_value(json_object_get(o, "device_code"));
-	user_code = json_string_value(json_object_get(o, "user_code"));
-	uri = json_string_value(json_object_get(o, "verification_uri"));
-	msg = json_object_get(o, "message");
-	if (code == NULL || *code == '\0' || user_code == NULL ||
-	    (uri == NULL && !json_is_string(msg)))
-		goto done;
-	if ((lg->lg_device_code = strdup(code)) == NULL)
-		goto done;
-	if ((expires_in = oauth_json_seconds(json_object_get(o,
-	    "expires_in"))) < 0)
-		expires_in = LOGIN_EXPIRES_S;
-	if ((interval = oauth_json_seconds(json_object_get(o,
-	    "interval"))) < 0)
-		interval = LOGIN_INTERVAL_S;
-	lg->lg_interval = interval < LOGIN_MAX_INTERVAL_S ? interval :
-	    LOGIN_MAX_INTERVAL_S;
-	lg->lg_deadline = login_now() + expires_in;
-
-	if (json_is_string(msg))
-		printf("%s\n", json_string_value(msg));
-	else
-		printf("To sign in, use a web browser to open the page %s "
-		    "and enter the code %s to authenticate.\n", uri,
-		    user_code);
-	fflush(stdout);
-	ret = 0;
- done:
-	oauth_json_wipe(o);
-	json_decref(o);
-	return ret;
-}
-
-static void
-login_code_cb(void *arg, enum fetch_result result, long status,
-    const char *body, size_t len, const char *detail)
-{
-	struct auth_login	*lg = arg;
-	struct oauth_tokens	 t;
-	struct oauth_error	 err;
-	enum oauth_outcome	 outcome;
-
-	lg->lg_fetch = NULL;
-	if (result != FETCH_OK)
-		outcome = oauth_net_error(lg->lg_conf, result, &err);
-	else if (status != 200)
-		outcome = oauth_parse_response(status, body, len, &t, &err);
-	else if (login_code_parse(lg, body, len) == 0) {
-		login_schedule(lg, lg->lg_interval);
-		return;
-	} else {
-		login_finish(lg, "sign-in failed: the identity platform's "
-		    "devicecode answer lacks a device code");
-		return;
-	}
-	if (outcome == OAUTH_TRANSIENT)
-		login_retry(lg, &err);
-	else
-		login_finish(lg, "sign-in failed: %s", err.message);
-}
-
-static void
-login_request_code(struct auth_login *lg)
-{
-	const struct auth_form_field	 fields[] = {
-		{ "client_id", lg->lg_conf->client_id },
-		{ "scope", lg->lg_scope },
-	};
-	char				*form;
-
-	if ((form = auth_form(fields, NITEMS(fields))) != NULL)
-		lg->lg_fetch = oauth_post(lg->lg_loop, lg->lg_conf,
-		    "devicecode", form, login_code_cb, lg);
-	free(form);
 	if (lg->lg_fetch == NULL)
 		login_finish(lg, "cannot send a request to the identity "
 		    "platform");
@@ -455,9 +322,10 @@ login_check(const struct conf *conf, struct store *store, const char *name,
 }
 
 struct auth_login *
-auth_login_start(struct event_base *base, struct net_loop *loop,
+login_new(struct event_base *base, struct net_loop *loop,
     const struct conf *conf, struct store *store, const char *name,
-    auth_login_cb done, void *arg, char *err, size_t errlen)
+    void (*step)(struct auth_login *), auth_login_cb done, void *arg,
+    char *err, size_t errlen)
 {
 	struct auth_login	*lg;
 
@@ -471,15 +339,17 @@ auth_login_start(struct event_base *base, struct net_loop *loop,
 	lg->lg_loop = loop;
 	lg->lg_conf = conf;
 	lg->lg_store = store;
+	lg->lg_step = step;
 	lg->lg_done = done;
 	lg->lg_arg = arg;
+	lg->lg_again = "";
 	if ((lg->lg_scope = login_scope(conf->scope != NULL ? conf->scope :
 	    "")) == NULL ||
 	    (lg->lg_timer = evtimer_new(base, login_timer_cb, lg)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	/* from the loop, so DONE never runs inside this call */
+	/* from the loop, so DONE never runs inside the start call */
 	login_schedule(lg, 0);
 	return lg;
  fail:

@@ -1,7 +1,9 @@
-/* `ewsgw login NAME`: device-code sign-in for one delegated user. */
+/* `ewsgw login NAME [--browser]`: sign one delegated user in, with the
+ * device code or with the authorization code + PKCE in a browser. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -10,7 +12,15 @@
 #include "conf/conf.h"
 #include "net/net.h"
 
-#define CLI_LOGIN_USAGE	"usage: ewsgw [-c FILE] login NAME\n"
+#define CLI_LOGIN_USAGE	"usage: ewsgw [-c FILE] login NAME [--browser]\n"
+#define CLI_LOGIN_HELP \
+	"Signs NAME (a delegated user) in once; its refresh token is stored\n" \
+	"sealed and kept fresh by 'ewsgw serve'.\n" \
+	"  (default)  device code: prints a URL and a code to enter there\n" \
+	"  --browser  authorization code + PKCE: prints the sign-in URL;\n" \
+	"             paste the address the browser lands on (or the code)\n" \
+	"             on stdin, or, with redirect_uri = http://localhost[:PORT]\n" \
+	"             in the config, ewsgw receives the redirect itself\n"
 
 struct cli_login {
 	struct event_base	*cl_base;
@@ -43,9 +53,10 @@ cli_login_signal_cb(int sig, short events, void *arg)
 	event_base_loopbreak(cl->cl_base);
 }
 
-/* The user name from ARGV, or NULL after printing usage (*RC set). */
+/* The user name from ARGV, or NULL after printing usage (*RC set);
+ * *BROWSER set by --browser. */
 static const char *
-cli_login_args(int argc, char **argv, int *rc)
+cli_login_args(int argc, char **argv, int *browser, int *rc)
 {
 	const char	*name = NULL;
 	int		 i, opts = 1;
@@ -55,10 +66,12 @@ cli_login_args(int argc, char **argv, int *rc)
 			opts = 0;
 		else if (opts && (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0)) {
-			fputs(CLI_LOGIN_USAGE, stdout);
+			fputs(CLI_LOGIN_USAGE CLI_LOGIN_HELP, stdout);
 			*rc = 0;
 			return NULL;
-		} else if (opts && argv[i][0] == '-' && argv[i][1] != '\0') {
+		} else if (opts && strcmp(argv[i], "--browser") == 0)
+			*browser = 1;
+		else if (opts && argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "ewsgw: login: unknown option %s\n"
 			    CLI_LOGIN_USAGE, argv[i]);
 			*rc = 2;
@@ -87,10 +100,10 @@ cli_login(int argc, char **argv, const char *conf_arg)
 	struct store		*store = NULL;
 	struct event		*sigint = NULL, *sigterm = NULL;
 	const char		*name;
-	int			 rc = 1;
+	int			 rc = 1, browser = 0;
 
 	memset(&cl, 0, sizeof(cl));
-	if ((name = cli_login_args(argc, argv, &rc)) == NULL)
+	if ((name = cli_login_args(argc, argv, &browser, &rc)) == NULL)
 		return rc;
 	if ((conf = cli_conf_load(conf_arg)) == NULL)
 		return 1;
@@ -111,9 +124,15 @@ cli_login(int argc, char **argv, const char *conf_arg)
 		    "cannot catch signals");
 		goto fail;
 	}
-	if ((cl.cl_login = auth_login_start(cl.cl_base, loop, conf, store,
-	    name, cli_login_done_cb, &cl, cl.cl_reason,
-	    sizeof(cl.cl_reason))) == NULL)
+	if (browser)
+		cl.cl_login = auth_login_browser_start(cl.cl_base, loop, conf,
+		    store, name, STDIN_FILENO, cli_login_done_cb, &cl,
+		    cl.cl_reason, sizeof(cl.cl_reason));
+	else
+		cl.cl_login = auth_login_start(cl.cl_base, loop, conf, store,
+		    name, cli_login_done_cb, &cl, cl.cl_reason,
+		    sizeof(cl.cl_reason));
+	if (cl.cl_login == NULL)
 		goto fail;
 	cl.cl_rc = 1;
 	snprintf(cl.cl_reason, sizeof(cl.cl_reason), "sign-in stopped");

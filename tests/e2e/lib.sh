@@ -139,6 +139,14 @@ gateway_with_alice() {
 	start_gw
 }
 
+# token_of NAME: the token state 'user list --json' shows.
+token_of() {
+	ewsgw user list --json | $PY -c '
+import json, sys
+u = [u for u in json.load(sys.stdin) if u["name"] == sys.argv[1]]
+print(u[0]["token"])' "$1"
+}
+
 # fake_stat KEY: one number from /_fake/stats, dotted path ("token.refresh_token").
 fake_stat() {
 	curl -fs "$FAKE/_fake/stats" | $PY -c '

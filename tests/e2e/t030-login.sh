@@ -11,14 +11,6 @@ ewsgw user add carol --mailbox carol@contoso.example >/dev/null ||
 ewsgw user add rob --mailbox bob@contoso.example --mode ropc >/dev/null ||
     fail "user add rob"
 
-# token_of NAME: the token state 'user list --json' shows.
-token_of() {
-	ewsgw user list --json | $PY -c '
-import json, sys
-u = [u for u in json.load(sys.stdin) if u["name"] == sys.argv[1]]
-print(u[0]["token"])' "$1"
-}
-
 # start_login NAME: 'ewsgw login NAME' in the background; sets LP, CODE.
 start_login() {
 	out="$T/login-$1.out"
@@ -111,7 +103,7 @@ finish_login carol 1 '^ewsgw: sign-in cancelled'
 # Users that cannot sign in this way, and usage errors.
 run_login 1 '^ewsgw: no such user: nosuch' ewsgw login nosuch
 run_login 1 '^ewsgw: rob has mode ropc: ' ewsgw login rob
-run_login 2 'unknown option --browser' ewsgw login alice --browser
+run_login 2 'unknown option --bogus' ewsgw login alice --bogus
 run_login 2 'usage: ' ewsgw login
 
 # No tenant configured.

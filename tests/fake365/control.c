@@ -21,6 +21,7 @@ static void	control_fault(struct fx *, json_t *);
 static void	control_unfault(struct fx *, json_t *);
 static void	control_revoke(struct fx *, json_t *);
 static void	control_reset(struct fx *, json_t *);
+static void	control_authorize(struct fx *, json_t *);
 static void	control_notify(struct fx *, json_t *);
 
 static const struct control {
@@ -38,6 +39,7 @@ static const struct control {
 	{ "/fault", EVHTTP_REQ_DELETE, control_unfault },
 	{ "/revoke", EVHTTP_REQ_POST, control_revoke },
 	{ "/reset", EVHTTP_REQ_POST, control_reset },
+	{ "/authorize", EVHTTP_REQ_POST, control_authorize },
 	{ "/notify", EVHTTP_REQ_POST, control_notify },
 };
 
@@ -60,6 +62,8 @@ static const struct {
 	    0, 600000 },
 	{ "token_delay_ms", offsetof(struct fake_conf, token_delay_ms),
 	    0, 600000 },
+	{ "code_lifetime", offsetof(struct fake_conf, code_lifetime),
+	    1, 3600 },
 	{ "stream_minute_ms", offsetof(struct fake_conf, stream_minute_ms),
 	    100, 60000 },
 	{ "stream_keepalive_ms", offsetof(struct fake_conf,
@@ -219,4 +223,16 @@ control_notify(struct fx *fx, json_t *body)
 	}
 	fx_reply_json(fx, 200, json_pack("{s:i, s:s}", "subscriptions", n,
 	    "item_id", id));
+}
+
+/* What the person at the authorize page does next. */
+static void
+control_authorize(struct fx *fx, json_t *body)
+{
+	const char	*errstr;
+
+	if (authorize_arm(body, &errstr) == -1)
+		control_error(fx, 400, errstr);
+	else
+		fx_reply_json(fx, 200, json_pack("{s:b}", "armed", 1));
 }

@@ -51,6 +51,7 @@ struct fake_conf {
 	long			 device_expires_in;	/* s */
 	long			 ews_delay_ms;
 	long			 token_delay_ms;
+	long			 code_lifetime;	/* authorization code, s */
 	long			 stream_minute_ms;	/* ConnectionTimeout unit */
 	long			 stream_keepalive_ms;	/* between envelopes */
 };
@@ -219,6 +220,15 @@ void		 device_free(void);	/* every code, at exit */
 int		 device_user(struct evkeyvalq *);
 int		 refresh_user(struct evkeyvalq *);
 int		 password_user(struct evkeyvalq *);
+
+/* authorize.c: GET authorize and grant_type=authorization_code. */
+void		 authorize_handle(struct fx *);
+/* Arms what the next sign-ins at authorize do (POST /_fake/authorize);
+ * -1 with *errstr when BODY is wrong. */
+int		 authorize_arm(json_t *body, const char **errstr);
+void		 authorize_free(void);	/* codes and armed sign-ins */
+void		 authcode_grant(struct fx *, struct evkeyvalq *);
+int		 authcode_user(struct evkeyvalq *);
 
 /* refresh.c: opaque refresh tokens, rotated, revocable. */
 const char	*refresh_issue(int user, const char *client, const char *scope);

@@ -34,6 +34,8 @@ static const struct route {
 } routes[] = {
 	{ "/oauth2/v2.0/token", R_TENANT | R_POST, FX_TOKEN, identity_token },
 	{ "/oauth2/v2.0/devicecode", R_TENANT | R_POST, FX_TOKEN, device_code },
+	{ "/oauth2/v2.0/authorize", R_TENANT | R_GET, FX_OTHER,
+	    authorize_handle },
 	{ "/discovery/v2.0/keys", R_TENANT | R_GET, FX_OTHER, http_keys },
 	{ "/v2.0/.well-known/openid-configuration", R_TENANT | R_GET,
 	    FX_OTHER, http_openid },

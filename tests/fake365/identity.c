@@ -21,6 +21,7 @@ static const struct grant {
 	{ "refresh_token", refresh_grant, refresh_user },
 	{ "password", password_grant, password_user },
 	{ "client_credentials", client_grant, client_user },
+	{ "authorization_code", authcode_grant, authcode_user },
 };
 
 /* How armed faults answer a token request. */

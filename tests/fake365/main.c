@@ -24,6 +24,7 @@ struct fake_conf fake = {
 	.refresh_lifetime = 90 * 86400,
 	.device_interval = 5,
 	.device_expires_in = 900,
+	.code_lifetime = 600,
 	.stream_minute_ms = 60000,
 	.stream_keepalive_ms = 30000,
 };
@@ -159,6 +160,7 @@ main(int argc, char **argv)
 	reqlog_free();
 	fault_clear();
 	device_free();
+	authorize_free();
 	refresh_free();
 	jwt_free();
 	client_free();
