@@ -84,12 +84,22 @@ check_token_cb(void *arg, enum auth_token_result result, const char *bearer,
 {
 	struct check	*c = arg;
 	const char	*probe = soap_probe_request();
-	char		 authz[8192], anchor[400];
+	char		*app_probe = NULL, authz[8192], anchor[400];
+	size_t		 n;
 	const char	*headers[] = { authz, anchor, NULL };
 
 	if (result != AUTH_TOKEN_OK) {
 		check_say(c, 0, "%s", reason);
 		return;
+	}
+	/* An app-only token reaches a mailbox only by impersonating it. */
+	if (auth_user_mode(c->user) == AUTH_MODE_APP) {
+		if ((app_probe = soap_set_impersonation(probe, strlen(probe),
+		    auth_user_mailbox(c->user), &n)) == NULL) {
+			check_say(c, 0, "cannot write the probe request");
+			return;
+		}
+		probe = app_probe;
 	}
 	snprintf(authz, sizeof(authz), "Authorization: Bearer %s", bearer);
 	snprintf(anchor, sizeof(anchor), "X-AnchorMailbox: %s",
@@ -99,6 +109,7 @@ check_token_cb(void *arg, enum auth_token_result result, const char *bearer,
 	    c->conf->ca_file, check_answer_cb, c) == NULL)
 		check_say(c, 0, "cannot start the request to Exchange");
 	OPENSSL_cleanse(authz, sizeof(authz));
+	free(app_probe);
 }
 
 /* Checks one user; returns when the loop has run its course. */
@@ -122,7 +133,8 @@ check_user(struct check *c, const char *name)
 	else if (auth_user_backend(c->user) == AUTH_BACKEND_GRAPH)
 		printf("%s: skipped: the graph backend is not in this "
 		    "version\n", name);
-	else if (auth_user_mode(c->user) != AUTH_MODE_DELEGATED)
+	else if (auth_user_mode(c->user) != AUTH_MODE_DELEGATED &&
+	    auth_user_mode(c->user) != AUTH_MODE_APP)
 		printf("%s: skipped: mode %s is not in this version\n", name,
 		    auth_mode_name(auth_user_mode(c->user)));
 	else if (auth_token_get(c->auth, c->user, NULL, check_token_cb, c) ==

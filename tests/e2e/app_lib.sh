@@ -23,3 +23,15 @@ token_refused() {
 	"$B/tests/ewsvalidate" "$T/resp.xml" || fail "$1: does not validate"
 	expect "$1: no EWS request upstream" "$(fake_stat ews)" "$n0"
 }
+
+# app_reads_own NAME PASSWORD MAILBOX: curl's GetFolder and exchangelib
+# (Basic to ewsgw, inbox and calendar) both work for app user NAME.
+app_reads_own() {
+	st=$(ews "$1:$2" "$DATA/getfolder-inbox.xml")
+	expect "GetFolder as $1" "$st" 200
+	grep -q 'ResponseClass="Success"' "$T/resp.xml" || fail "no success"
+	$PY "$TOP/tests/e2e/legacy_client.py" "$GW/EWS/Exchange.asmx" "$1" \
+	    "$2" "$3" >"$T/legacy.out" 2>&1 ||
+	    { cat "$T/legacy.out"; fail "exchangelib as $1"; }
+	note "exchangelib read $3's inbox and calendar as $1"
+}

@@ -12,13 +12,7 @@ start_gw
 
 st=$(ews pbx-alice:alice-pw "$DATA/getfolder-inbox.xml")
 expect "app GetFolder" "$st" 200
-grep -q 'ResponseClass="Success"' "$T/resp.xml" || fail "no success"
-st=$(ews pbx-bob:bob-pw "$DATA/getfolder-inbox.xml")
-expect "second app user" "$st" 200
-$PY "$TOP/tests/e2e/legacy_client.py" "$GW/EWS/Exchange.asmx" pbx-bob \
-    bob-pw bob@contoso.example >"$T/legacy.out" 2>&1 ||
-    { cat "$T/legacy.out"; fail "exchangelib as an app user"; }
-note "exchangelib read bob's inbox and calendar through app mode"
+app_reads_own pbx-bob bob-pw bob@contoso.example
 fake_log | $PY -c '
 import json, sys
 ews = [json.loads(l) for l in sys.stdin if "/ews/" in l.lower()]
@@ -57,11 +51,19 @@ expect "one client_credentials request for all" \
 grep -q 'fake-app-secret' "$T/gw.log" "$T/fake.jsonl" &&
     fail "the secret appears in a log"
 
+out=$(ewsgw check pbx-alice) || fail "check pbx-alice: $out"
+echo "$out" | grep -q '^pbx-alice: ok: .*inbox of alice@contoso.example' ||
+    fail "check pbx-alice says: $out"
+note "$out"
+
 # A wrong secret: a fault that names it; EWS never sees the request.
 stop_gw
 printf 'the-secret-ID-not-its-value\n' >"$T/secret"
 start_gw
 token_refused "wrong secret" pbx-alice:alice-pw 7000215 client_secret_file
+out=$(ewsgw check pbx-alice) && fail "check with a wrong secret: $out"
+echo "$out" | grep -q 'AADSTS7000215' || fail "check says: $out"
+note "check: $out"
 # Backed off: a second request does not hammer the identity platform.
 t0=$(fake_stat token_error)
 st=$(ews pbx-alice:alice-pw "$DATA/getfolder-inbox.xml")

@@ -22,12 +22,7 @@ CONF
 add_user pbx-carol carol@contoso.example carol-pw --mode app
 start_gw
 
-st=$(ews pbx-carol:carol-pw "$DATA/getfolder-inbox.xml")
-expect "GetFolder with a certificate" "$st" 200
-$PY "$TOP/tests/e2e/legacy_client.py" "$GW/EWS/Exchange.asmx" pbx-carol \
-    carol-pw carol@contoso.example >"$T/legacy.out" 2>&1 ||
-    { cat "$T/legacy.out"; fail "exchangelib with a certificate"; }
-note "exchangelib read carol's inbox and calendar"
+app_reads_own pbx-carol carol-pw carol@contoso.example
 fake_log | $PY -c '
 import json, sys
 log = [json.loads(l) for l in sys.stdin]
