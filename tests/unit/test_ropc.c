@@ -309,7 +309,9 @@ test_locked(void **state)
 static void
 test_restart(void **state)
 {
-	struct fx	*fx = *state;
+	struct fx		*fx = *state;
+	const char *const	 together[] = { "pw-good", "pw-good",
+	    "pw-other", "pw-good", "pw-other", "pw-good", NULL };
 
 	fx_one(fx, "pw-good", AUTH_TOKEN_OK);
 	assert_int_equal(fx->grants, 1);
@@ -341,6 +343,19 @@ test_restart(void **state)
 	fx_one(fx, "pw-good", AUTH_TOKEN_OK);
 	assert_string_equal(fx->bearer[0], "at-1");	/* the stored one */
 	assert_int_equal(fx->grants, 2);
+	assert_int_equal(fx->refreshes, 0);
+
+	/* Again, with requests arriving together: the good ones share one
+	 * check and use the stored token; the other password is checked,
+	 * then sent once. */
+	auth_free(fx->af.af_auth);
+	auth_fixture_start(&fx->af);
+	fx_run(fx, together);
+	for (int i = 0; together[i] != NULL; i++)
+		assert_int_equal(fx->results[i], strcmp(together[i],
+		    "pw-good") == 0 ? AUTH_TOKEN_OK : AUTH_TOKEN_BAD_PASSWORD);
+	assert_string_equal(fx->bearer[5], "at-1");
+	assert_int_equal(fx->grants, 3);
 	assert_int_equal(fx->refreshes, 0);
 }
 
