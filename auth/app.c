@@ -101,8 +101,10 @@ app_read_secret(const char *path, char *err, size_t errlen)
 		    "read it; chmod o-rw", path);
 		goto fail;
 	}
-	if ((buf = calloc(1, APP_SECRET_MAX_BYTES + 1)) == NULL)
+	if ((buf = calloc(1, APP_SECRET_MAX_BYTES + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		goto fail;
+	}
 	while ((n = read(fd, buf + len, APP_SECRET_MAX_BYTES - len)) > 0)
 		len += (size_t)n;
 	if (n == -1 || len == APP_SECRET_MAX_BYTES) {

@@ -133,7 +133,9 @@ soap_set_impersonation(const char *body, size_t len, const char *target,
 		xmlFreeNode(imp);
 		goto done;
 	}
-	xmlDocDumpMemoryEnc(doc, &mem, &size, "utf-8");
+	/* In the encoding the client declared: its Content-Type says so. */
+	xmlDocDumpMemoryEnc(doc, &mem, &size, doc->encoding != NULL ?
+	    (const char *)doc->encoding : "utf-8");
 	if (mem == NULL || size <= 0 || (out = malloc(size + 1)) == NULL)
 		goto done;
 	memcpy(out, mem, size);

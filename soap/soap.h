@@ -147,7 +147,8 @@ const char	*soap_sid_form_name(enum soap_sid_form);
  * t:ExchangeImpersonation/t:ConnectingSID/t:PrimarySmtpAddress = TARGET
  * in soap:Header: every ExchangeImpersonation already there is removed,
  * and a soap:Header is created as the first child of the Envelope when
- * missing. The rest is kept as sent (re-serialized by libxml2, UTF-8).
+ * missing. The rest is kept as sent (re-serialized by libxml2, in the
+ * encoding the document declares, else UTF-8).
  * Returns a new buffer (free()) with its length in *OUTLEN, or NULL
  * (not XML, a DOCTYPE, out of memory).
  */

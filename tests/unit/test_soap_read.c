@@ -330,6 +330,20 @@ test_set_impersonation(void **state)
 	/* The address is escaped. */
 	check_set(amp, "a&b<c@x.example", "a&amp;b&lt;c@x.example");
 
+	/* A declared encoding is kept (the client's Content-Type names it). */
+	{
+		static const char	 latin1[] = "<?xml version=\"1.0\" "
+		    "encoding=\"ISO-8859-1\"?>" ENVB("", "<m:GetFolder>"
+		    "<m:FolderShape><t:BaseShape>Caf\xe9</t:BaseShape>"
+		    "</m:FolderShape></m:GetFolder>");
+
+		out = soap_set_impersonation(latin1, strlen(latin1),
+		    "a@x.example", &n);
+		assert_non_null(out);
+		assert_non_null(strstr(out, "encoding=\"ISO-8859-1\""));
+		assert_non_null(strstr(out, "Caf\xe9<"));
+		free(out);
+	}
 	assert_null(soap_set_impersonation("<a>", 3, "a@x.example", &n));
 	assert_null(soap_set_impersonation(nohdr, strlen(nohdr), "", &n));
 	/* The body after the header is kept. */
