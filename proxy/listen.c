@@ -100,8 +100,10 @@ proxy_new(struct event_base *base, struct net_loop *net, struct auth *auth,
 	if (px->px_http == NULL)
 		goto fail;
 	evhttp_set_gencb(px->px_http, listen_request_cb, px);
-	if (px->px_tls != NULL)
+	if (px->px_tls != NULL) {
 		evhttp_set_bevcb(px->px_http, tls_bev_cb, px->px_tls);
+		tls_nodelay(evhttp_bound_socket_get_fd(px->px_bound));
+	}
 	tv.tv_sec = conf->client_timeout_ms / 1000;
 	tv.tv_usec = (conf->client_timeout_ms % 1000) * 1000;
 	evhttp_set_timeout_tv(px->px_http, &tv);

@@ -141,6 +141,8 @@ int		 tls_reload(struct tls *, char *err, size_t errlen);
 void		 tls_free(struct tls *);	/* NULL ok */
 /* evhttp's bufferevent callback: a server-side TLS bufferevent. */
 struct bufferevent *tls_bev_cb(struct event_base *, void *tls);
+/* TCP_NODELAY on listening socket FD, for the connections it accepts. */
+void		 tls_nodelay(int fd);
 
 /* admin.c: the admin listener. */
 int	admin_start(struct proxy *, char *err, size_t errlen);

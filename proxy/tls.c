@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -178,6 +181,24 @@ tls_free(struct tls *t)
 	free(t);
 }
 
+/*
+ * One TLS answer leaves as several records (headers, then body); with
+ * Nagle on, the last small one waits for the client's delayed ACK, 40 ms
+ * a request. Linux copies TCP_NODELAY from the listening socket to each
+ * connection it accepts.
+ */
+void
+tls_nodelay(int fd)
+{
+	int	 on = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("TCP_NODELAY on the listening socket");
+}
+
+/* When this returns NULL (out of memory) evhttp makes a plain socket
+ * bufferevent: the client's TLS hello then gets a 400 in clear text, and
+ * the connection closes. Nothing the client sent is read as a request. */
 struct bufferevent *
 tls_bev_cb(struct event_base *base, void *arg)
 {
