@@ -258,7 +258,10 @@ xfer_token_cb(void *arg, enum auth_token_result result, const char *bearer,
 	xf->xf_wait = NULL;
 	switch (result) {
 	case AUTH_TOKEN_OK:
-		xfer_send(xf, bearer);
+		if (xf->xf_ad != AD_NONE)	/* ropc: the password is good */
+			autodiscover_answer(xf);
+		else
+			xfer_send(xf, bearer);
 		return;
 	case AUTH_TOKEN_NEEDS_SIGNIN:
 		xfer_fail(xf, 0, SOAP_FAULT_ACCESS_DENIED, reason,
@@ -288,6 +291,17 @@ xfer_token_cb(void *arg, enum auth_token_result result, const char *bearer,
 	xfer_fail(xf, 0, SOAP_FAULT_ACCESS_DENIED, reason, "token_failed", 0);
 }
 
+/* Asks for the user's token; xfer_token_cb goes on. */
+static void
+xfer_token(struct xfer *xf)
+{
+	xf->xf_wait = auth_token_get(xf->xf_px->px_auth, xf->xf_user, NULL,
+	    xfer_token_cb, xf);
+	if (xf->xf_wait == NULL)
+		xfer_fail(xf, 0, SOAP_FAULT_SERVER_BUSY, "The gateway could "
+		    "not ask for a token right now.", "token_busy", 2000);
+}
+
 static void
 xfer_authorized(struct xfer *xf)
 {
@@ -298,7 +312,11 @@ xfer_authorized(struct xfer *xf)
 	struct imp_verdict iv;
 
 	if (xf->xf_ad != AD_NONE) {
-		autodiscover_answer(xf);
+		/* A ropc password is known good only once it got a token. */
+		if (mode == AUTH_MODE_ROPC)
+			xfer_token(xf);
+		else
+			autodiscover_answer(xf);
 		return;
 	}
 	/* Before anything else reads the body: app mode may rewrite it. */
@@ -331,11 +349,7 @@ xfer_authorized(struct xfer *xf)
 		    "--backend ews'.", "graph_unavailable", 0);
 		return;
 	}
-	xf->xf_wait = auth_token_get(px->px_auth, xf->xf_user, NULL,
-	    xfer_token_cb, xf);
-	if (xf->xf_wait == NULL)
-		xfer_fail(xf, 0, SOAP_FAULT_SERVER_BUSY, "The gateway could "
-		    "not ask for a token right now.", "token_busy", 2000);
+	xfer_token(xf);
 }
 
 /* The client's end-to-end headers, then ours. */

@@ -43,22 +43,35 @@ assert ews and all(r.get("auth_scheme") == "Bearer" and
 print(len(ews), "EWS requests, all Bearer for alice")
 ' || fail "upstream saw something else than alice's Bearer token"
 
+# Autodiscover answers a ropc user only once the password got a token.
+sed "s/@ADDR@/alice@contoso.example/" "$DATA/autodiscover/pox.xml.in" \
+    >"$T/pox.xml"
+pox() {
+	curl -s -o "$T/ad.xml" -w '%{http_code}' -u "$1" \
+	    -H 'Content-Type: text/xml; charset=utf-8' \
+	    --data-binary @"$T/pox.xml" "$GW/autodiscover/autodiscover.xml"
+}
+expect "Autodiscover, wrong password" "$(pox alice:guess)" 401
+expect "Autodiscover, right password" "$(pox alice:Alice-pw-1)" 200
+grep -q "$GW/EWS/Exchange.asmx" "$T/ad.xml" || fail "Autodiscover: no EwsUrl"
+expect "password grants after Autodiscover" "$(grants)" 2
+
 # A stale password: one grant, then answered from memory with a 401.
 st=$(ews bob:stale-pw "$req" -D "$T/h")
 expect "bob, wrong password" "$st" 401
 challenge "bob, wrong password"
-expect "password grants after bob's first try" "$(grants)" 2
+expect "password grants after bob's first try" "$(grants)" 3
 for i in 1 2 3 4 5 6 7 8; do
 	st=$(ews bob:stale-pw "$req" -D "$T/h")
 	[ "$st" = 401 ] || fail "bob, retry $i: $st"
 	challenge "bob, retry $i"
 done
-expect "password grants after 8 retries" "$(grants)" 2
+expect "password grants after 8 retries" "$(grants)" 3
 expect "bob, right password" "$(ews bob:Bob-pw-1 "$req")" 200
-expect "password grants after bob's right password" "$(grants)" 3
+expect "password grants after bob's right password" "$(grants)" 4
 expect "bob, stale password still refused" "$(ews bob:stale-pw "$req")" 401
 expect "bob, right password again" "$(ews bob:Bob-pw-1 "$req")" 200
-expect "password grants in the end for bob" "$(grants)" 3
+expect "password grants in the end for bob" "$(grants)" 4
 
 # MFA required: 403 and a fault that tells the admin what to do.
 expect "carol (MFA)" "$(ews carol:Carol-pw-1 "$req")" 403
@@ -67,7 +80,7 @@ grep -q "switch the user to delegated mode and run 'ewsgw login carol'" \
 grep -q AADSTS50076 "$T/resp.xml" || fail "carol: no AADSTS code"
 "$B/tests/ewsvalidate" "$T/resp.xml" || fail "carol: fault not schema-valid"
 expect "carol again" "$(ews carol:Carol-pw-1 "$req")" 403
-expect "password grants after carol" "$(grants)" 4
+expect "password grants after carol" "$(grants)" 5
 expect "carol, wrong password" "$(ews carol:nope "$req")" 401
 ewsgw user list --json | $PY -c '
 import json, sys
