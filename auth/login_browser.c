@@ -136,8 +136,8 @@ login_browser_line(struct auth_login *lg, const char *line)
 	if (line[strspn(line, " \t\r")] == '\0')
 		return 0;
 	if (login_redirect_parse(line, &r) == -1) {
-		fprintf(stderr, "ewsgw: that is neither the address the browser "
-		    "landed on nor a code; paste the whole address\n");
+		fprintf(stderr, "ewsgw: that is neither the address the "
+		    "browser landed on nor a code; paste the whole address\n");
 		return 0;
 	}
 	login_browser_got(lg, &r);
@@ -270,7 +270,8 @@ login_browser_url(struct auth_login *lg)
 		{ "login_hint", lg->lg_user.mailbox },
 		{ "prompt", LOGIN_PROMPT },
 	};
-	char				*base = NULL, *query = NULL, *url = NULL;
+	char				*base = NULL, *query = NULL;
+	char				*url = NULL;
 
 	if (pkce_challenge(lb->lb_verifier, challenge) == 0 &&
 	    (base = conf_identity_url(lg->lg_conf, "authorize")) != NULL &&

@@ -19,8 +19,9 @@
 	"  (default)  device code: prints a URL and a code to enter there\n" \
 	"  --browser  authorization code + PKCE: prints the sign-in URL;\n" \
 	"             paste the address the browser lands on (or the code)\n" \
-	"             on stdin, or, with redirect_uri = http://localhost[:PORT]\n" \
-	"             in the config, ewsgw receives the redirect itself\n"
+	"             on stdin; or, with redirect_uri = http://localhost\n" \
+	"             (or http://localhost:PORT) in the config, ewsgw\n" \
+	"             receives the redirect itself\n"
 
 struct cli_login {
 	struct event_base	*cl_base;

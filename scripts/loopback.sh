@@ -25,6 +25,7 @@ wait_http() {
 device_signin() {
 	_out=$1 _fake=$2 _upn=$3
 	shift 3
+	rm -f "$_out"	# else the last run's code is read before CMD truncates it
 	"$@" >"$_out" 2>&1 &
 	_lp=$!
 	_i=0

@@ -14,6 +14,7 @@ ewsgw user add rob --mailbox bob@contoso.example --mode ropc >/dev/null ||
 # start_login NAME: 'ewsgw login NAME' in the background; sets LP, CODE.
 start_login() {
 	out="$T/login-$1.out"
+	rm -f "$out"	# else the last run's code is read before ewsgw truncates it
 	# not the ewsgw function: LP must be ewsgw itself, for kill -INT
 	"$B/ewsgw" -c "$CONF" login "$1" >"$out" 2>&1 &
 	LP=$!

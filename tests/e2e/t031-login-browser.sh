@@ -14,7 +14,7 @@ ewsgw user add carol --mailbox carol@contoso.example >/dev/null ||
 # background, reading stdin from a FIFO held open on fd 3; sets LP, URL.
 start_browser() {
 	out="$T/login-$1.out"
-	rm -f "$T/in"
+	rm -f "$T/in" "$out"	# else the last run's URL is read first
 	mkfifo "$T/in"
 	"$B/ewsgw" -c "${2:-$CONF}" login "$1" --browser <"$T/in" >"$out" 2>&1 &
 	LP=$!

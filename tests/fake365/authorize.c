@@ -318,8 +318,8 @@ authz_challenge(const char *challenge, const char *method, int *plain,
 void
 authorize_handle(struct fx *fx)
 {
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(fx->fx_req);
-	const char		*query = uri ? evhttp_uri_get_query(uri) : NULL;
+	const struct evhttp_uri	*uri;
+	const char		*query;
 	const char		*client, *redirect, *type, *mode, *scope;
 	const char		*state, *hint, *prompt, *error, *text;
 	const struct authz_arm	*arm;
@@ -330,6 +330,8 @@ authorize_handle(struct fx *fx)
 	int			 aadsts, plain, user, known = 0;
 
 	fx->fx_delay_ms = fake.token_delay_ms;
+	uri = evhttp_request_get_evhttp_uri(fx->fx_req);
+	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 	TAILQ_INIT(&q);
 	if (query == NULL || evhttp_parse_query_str(query, &q) == -1 ||
 	    (client = evhttp_find_header(&q, "client_id")) == NULL) {
