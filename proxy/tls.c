@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
@@ -196,6 +197,45 @@ tls_nodelay(int fd)
 		log_warn("TCP_NODELAY on the listening socket");
 }
 
+/*
+ * libevent 2.1's TLS bufferevent runs its "output drained" callback
+ * deferred. When bytes are queued in between (the end of a chunked reply,
+ * written from the upstream's completion), evhttp still takes the late
+ * callback as "all written", ends the request and turns writing off to
+ * read the next one: the tail stays queued until client_timeout, and the
+ * client sees a cut-off body. So every addition also turns writing back
+ * on once the callbacks queued now have run (a zero-delay one-shot event
+ * holding a reference on the bufferevent) while bytes are waiting.
+ */
+static void
+tls_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bufferevent	*bev = arg;
+	bufferevent_event_cb	 eventcb = NULL;
+
+	/* bufferevent_free clears the callbacks: then leave it alone. */
+	bufferevent_getcb(bev, NULL, NULL, &eventcb, NULL);
+	if (eventcb != NULL &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		bufferevent_enable(bev, EV_WRITE);
+	bufferevent_decref(bev);
+}
+
+static void
+tls_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	static const struct timeval	 now;
+	struct bufferevent		*bev = arg;
+
+	if (info->n_added == 0)
+		return;
+	bufferevent_incref(bev);
+	if (event_base_once(bufferevent_get_base(bev), -1, EV_TIMEOUT,
+	    tls_kick_cb, bev, &now) == -1)
+		bufferevent_decref(bev);
+}
+
 /* When this returns NULL (out of memory) evhttp makes a plain socket
  * bufferevent: the client's TLS hello then gets a 400 in clear text, and
  * the connection closes. Nothing the client sent is read as a request. */
@@ -216,5 +256,10 @@ tls_bev_cb(struct event_base *base, void *arg)
 	}
 	/* Legacy clients often close without close_notify. */
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	if (evbuffer_add_cb(bufferevent_get_output(bev), tls_outbuf_cb,
+	    bev) == NULL) {
+		bufferevent_free(bev);
+		return NULL;
+	}
 	return bev;
 }
