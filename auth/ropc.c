@@ -358,12 +358,14 @@ ropc_refusal(const struct auth_slot *sl, const struct auth_user *u,
 	    AUTH_TOKEN_REFUSED);
 }
 
+/* The grant worked: keep the tokens even when W (the first waiter, with
+ * the password to hash) and all the others have left. */
 static void
-ropc_grant_ok(struct auth_ropc_grant *g, struct oauth_tokens *tokens)
+ropc_grant_ok(struct auth_ropc_grant *g, struct oauth_tokens *tokens,
+    struct auth_wait *w)
 {
 	struct auth_slot	*sl = g->g_slot;
 	struct auth_ropc	*r = sl->sl_ropc;
-	struct auth_user	*u = TAILQ_FIRST(&g->g_waiters)->w_user;
 	char			 reason[AUTH_REASON_BYTES];
 	int			 rc;
 
@@ -381,8 +383,8 @@ ropc_grant_ok(struct auth_ropc_grant *g, struct oauth_tokens *tokens)
 	r->r_good_set = 1;
 	r->r_locked_until = 0;
 	log_info("token: password sign-in of %s succeeded", sl->sl_name);
-	if (tokens->refresh_token != NULL || sl->sl_refresh != NULL)
-		ropc_hash_start(sl, r, u->u_ropc_password);
+	if (w != NULL && sl->sl_refresh != NULL)
+		ropc_hash_start(sl, r, w->w_user->u_ropc_password);
 	auth_waitq_answer(&g->g_waiters, AUTH_TOKEN_OK, sl->sl_access, NULL);
 }
 
@@ -398,10 +400,10 @@ ropc_grant_cb(void *arg, enum oauth_outcome outcome,
 	char			 reason[AUTH_REASON_BYTES];
 
 	g->g_fetch = NULL;
-	if (w == NULL)		/* cannot be: the grant starts with one */
-		;
-	else if (outcome == OAUTH_OK)
-		ropc_grant_ok(g, tokens);
+	if (outcome == OAUTH_OK)
+		ropc_grant_ok(g, tokens, w);
+	else if (w == NULL)
+		;	/* its requests left: nobody to tell */
 	else if (outcome == OAUTH_TRANSIENT) {
 		sl->sl_auth->a_refresh_failed++;
 		snprintf(reason, sizeof(reason), "%s", oe->message[0] != '\0' ?
@@ -499,8 +501,10 @@ ropc_verify_done_cb(void *arg, int result)
 
 	g->g_job = NULL;	/* the worker frees J after this */
 	if (result != 1) {
-		if (ropc_grant_fetch(g, TAILQ_FIRST(&g->g_waiters)->w_user) ==
-		    -1)
+		/* Its requests may all have left: then nothing to send. */
+		if ((w = TAILQ_FIRST(&g->g_waiters)) == NULL)
+			ropc_grant_free(r, g);
+		else if (ropc_grant_fetch(g, w->w_user) == -1)
 			ropc_grant_failed(g);
 		return;
 	}

@@ -359,6 +359,54 @@ test_restart(void **state)
 	assert_int_equal(fx->refreshes, 0);
 }
 
+/* Starts a request with PW and cancels it at once, as a client that
+ * leaves does; runs the loop for MS. */
+static void
+fx_leave(struct fx *fx, const char *pw, int ms)
+{
+	struct auth_user	*u = NULL;
+	struct auth_wait	*w = NULL;
+	char			 authz[300];
+
+	fx_basic("bob", pw, authz, sizeof(authz));
+	assert_int_equal(auth_check_basic(fx->af.af_auth, authz, &u, NULL,
+	    NULL, &w), AUTH_OK);
+	fx->calls[0].fx = fx;
+	assert_non_null(w = auth_token_get(fx->af.af_auth, u, NULL,
+	    fx_token_cb, &fx->calls[0]));
+	auth_user_unref(u);
+	auth_wait_cancel(w);	/* the grant or check is on its way */
+	fx->answers = 0;
+	auth_fixture_run(&fx->af, ms);
+	assert_int_equal(fx->answers, 0);
+}
+
+/* Clients that leave while their password is checked or sent: the
+ * grant's tokens are kept, a failed check sends nothing. */
+static void
+test_client_leaves(void **state)
+{
+	struct fx	*fx = *state;
+
+	fx_leave(fx, "pw-good", 300);
+	assert_int_equal(fx->grants, 1);
+	fx_one(fx, "pw-good", AUTH_TOKEN_OK);
+	assert_int_equal(fx->grants, 1);	/* its tokens were kept */
+	/* Nobody was left to hash the password for: a restart sends it
+	 * again, once, and stores the check this time. */
+	auth_free(fx->af.af_auth);
+	auth_fixture_start(&fx->af);
+	fx_one(fx, "pw-good", AUTH_TOKEN_OK);
+	assert_int_equal(fx->grants, 2);
+	auth_fixture_run(&fx->af, 1500);	/* the check is stored */
+	auth_free(fx->af.af_auth);
+	auth_fixture_start(&fx->af);
+	fx_leave(fx, "pw-other", 1500);		/* PBKDF2: no match */
+	assert_int_equal(fx->grants, 2);
+	fx_one(fx, "pw-good", AUTH_TOKEN_OK);
+	assert_int_equal(fx->grants, 2);
+}
+
 /* Without its password a ropc user gets no token (e.g. 'ewsgw check'). */
 static void
 test_no_password(void **state)
@@ -388,6 +436,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_client_leaves, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_password, setup,
 		    teardown),
