@@ -140,8 +140,8 @@ fx_basic(const char *name, const char *pw, char *out, size_t len)
 }
 
 /* Starts auth_token_get for the request's user, as forward.c does;
- * its answer goes to results[I]. */
-static void
+ * its answer goes to results[I]. Returns the wait. */
+static struct auth_wait *
 fx_request(struct fx *fx, const char *pw, int i)
 {
 	struct auth_user	*u = NULL;
@@ -154,9 +154,10 @@ fx_request(struct fx *fx, const char *pw, int i)
 	assert_non_null(u);
 	fx->calls[i].fx = fx;
 	fx->calls[i].i = i;
-	assert_non_null(auth_token_get(fx->af.af_auth, u, NULL, fx_token_cb,
-	    &fx->calls[i]));
+	assert_non_null(w = auth_token_get(fx->af.af_auth, u, NULL,
+	    fx_token_cb, &fx->calls[i]));
 	auth_user_unref(u);	/* the wait holds its own reference */
+	return (w);
 }
 
 /* Requests with the passwords of PWS (NULL-terminated), answered. */
@@ -364,18 +365,8 @@ test_restart(void **state)
 static void
 fx_leave(struct fx *fx, const char *pw, int ms)
 {
-	struct auth_user	*u = NULL;
-	struct auth_wait	*w = NULL;
-	char			 authz[300];
-
-	fx_basic("bob", pw, authz, sizeof(authz));
-	assert_int_equal(auth_check_basic(fx->af.af_auth, authz, &u, NULL,
-	    NULL, &w), AUTH_OK);
-	fx->calls[0].fx = fx;
-	assert_non_null(w = auth_token_get(fx->af.af_auth, u, NULL,
-	    fx_token_cb, &fx->calls[0]));
-	auth_user_unref(u);
-	auth_wait_cancel(w);	/* the grant or check is on its way */
+	/* The grant or check is on its way. */
+	auth_wait_cancel(fx_request(fx, pw, 0));
 	fx->answers = 0;
 	auth_fixture_run(&fx->af, ms);
 	assert_int_equal(fx->answers, 0);
