@@ -165,3 +165,16 @@ fake_post() {
 
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# peak_rss PID BGPID: sets PEAK to the largest RSS (KiB) of PID seen
+# while BGPID (a child of this shell) runs, then reaps BGPID. Not in a
+# $(...): there BGPID would stay a zombie that kill -0 still finds.
+peak_rss() {
+	PEAK=$(rss_kb "$1")
+	while kill -0 "$2" 2>/dev/null; do
+		_r=$(rss_kb "$1")
+		[ "$_r" -gt "$PEAK" ] && PEAK=$_r
+		sleep 0.2
+	done
+	wait "$2"
+}

@@ -10,14 +10,8 @@ base=$(rss_kb "$GW_PID")
 curl -s -u "alice:$ALICE_PW" -H "Content-Type: text/xml; charset=utf-8" --limit-rate 64M -o "$T/big.out" \
     -w '%{http_code}' --data-binary @"$T/big.xml" \
     "$GW/EWS/Exchange.asmx" >"$T/status" &
-cp=$!
-peak=$base
-while kill -0 $cp 2>/dev/null; do
-	r=$(rss_kb "$GW_PID")
-	[ "$r" -gt "$peak" ] && peak=$r
-	sleep 0.2
-done
-wait $cp
+peak_rss "$GW_PID" $!
+peak=$PEAK
 expect "status" "$(cat "$T/status")" 200
 size=$(stat -c %s "$T/big.out")
 [ "$size" -gt "$bytes" ] || fail "body too short: $size bytes"

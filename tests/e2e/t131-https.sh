@@ -114,14 +114,8 @@ sed "s/@BYTES@/$bytes/" "$DATA/getattachment-big.xml.in" >"$T/big.xml"
 base=$(rss_kb "$GW_PID")
 ews "alice:$ALICE_PW" "$T/big.xml" --cacert "$K/ca.pem" --limit-rate 32M \
     >"$T/status" &
-cp=$!
-peak=$base
-while kill -0 $cp 2>/dev/null; do
-	r=$(rss_kb "$GW_PID")
-	[ "$r" -gt "$peak" ] && peak=$r
-	sleep 0.2
-done
-wait $cp
+peak_rss "$GW_PID" $!
+peak=$PEAK
 expect "big answer" "$(cat "$T/status")" 200
 [ "$(stat -c %s "$T/resp.xml")" -gt "$bytes" ] || fail "big answer cut short"
 tail -c 200 "$T/resp.xml" | grep -q 'Envelope>' || fail "big answer not complete"
