@@ -43,8 +43,8 @@ log_enabled(enum log_level level)
 	return level <= log_level;
 }
 
-static void
-log_stamp(char *buf, size_t len)
+void
+log_timestamp(char *buf, size_t len)
 {
 	struct timeval	 tv;
 	struct tm	 tm;
@@ -62,7 +62,7 @@ log_emit(enum log_level level, const char *reqid, const char *msg)
 {
 	char	 stamp[32];
 
-	log_stamp(stamp, sizeof(stamp));
+	log_timestamp(stamp, sizeof(stamp));
 	if (log_json) {
 		json_t	*o = json_pack("{s:s,s:s,s:s}", "time", stamp,
 		    "level", log_level_names[level], "msg", msg);
@@ -161,7 +161,7 @@ log_access(const struct log_access *a)
 
 	if (!log_enabled(LOG_LEVEL_INFO))
 		return;
-	log_stamp(stamp, sizeof(stamp));
+	log_timestamp(stamp, sizeof(stamp));
 	if (log_json) {
 		json_t	*o;
 		char	*s;

@@ -7,6 +7,7 @@
 #define EWSGW_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level {
@@ -20,6 +21,8 @@ enum log_level {
 void	log_init(enum log_level level, int json);
 /* Parses "error"|"warn"|"info"|"debug"; -1 when unknown. */
 int	log_level_byname(const char *name);
+/* The current UTC time as 2026-11-29T16:14:43.123Z into BUF. */
+void	log_timestamp(char *buf, size_t len);
 /* Nonzero when a message at this level would be written. */
 int	log_enabled(enum log_level level);
 

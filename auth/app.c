@@ -201,10 +201,7 @@ app_failed(struct auth_app *ap, enum auth_token_result result,
     const char *reason)
 {
 	ap->ap_auth->a_refresh_failed++;
-	ap->ap_backoff_s = ap->ap_backoff_s == 0 ? AUTH_BACKOFF_MIN_S :
-	    ap->ap_backoff_s * 2;
-	if (ap->ap_backoff_s > AUTH_BACKOFF_MAX_S)
-		ap->ap_backoff_s = AUTH_BACKOFF_MAX_S;
+	ap->ap_backoff_s = auth_backoff_next(ap->ap_backoff_s);
 	ap->ap_retry_at = time(NULL) + ap->ap_backoff_s;
 	ap->ap_fail = result;
 	snprintf(ap->ap_reason, sizeof(ap->ap_reason), "app token: %s",

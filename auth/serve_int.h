@@ -38,6 +38,9 @@ struct worker_job;
 #define AUTH_WATCH_MS		250	/* how often the store is polled */
 #define AUTH_BACKOFF_MIN_S	5	/* after a failed refresh */
 #define AUTH_BACKOFF_MAX_S	60
+/* The back-off after one more failure, CURRENT seconds being the last
+ * (0 = none yet): AUTH_BACKOFF_MIN_S doubling up to AUTH_BACKOFF_MAX_S. */
+unsigned	auth_backoff_next(unsigned current);
 #define AUTH_WORKER_THREADS	2
 #define AUTH_WORKER_QUEUE	32	/* queued verifications beyond that
 					 * are refused (ErrorServerBusy) */

@@ -221,6 +221,15 @@ auth_token_note_error(struct auth_slot *sl, const char *error)
 	    sizeof(why)));
 }
 
+unsigned
+auth_backoff_next(unsigned current)
+{
+	if (current == 0)
+		return AUTH_BACKOFF_MIN_S;
+	return current * 2 > AUTH_BACKOFF_MAX_S ? AUTH_BACKOFF_MAX_S :
+	    current * 2;
+}
+
 /* A refresh failed: remember the answer, back off, tell the waiters. */
 static void
 token_failed(struct auth_slot *sl, enum auth_token_result result,
@@ -229,10 +238,7 @@ token_failed(struct auth_slot *sl, enum auth_token_result result,
 	time_t	 now = time(NULL);
 
 	sl->sl_auth->a_refresh_failed++;
-	sl->sl_backoff_s = sl->sl_backoff_s == 0 ? AUTH_BACKOFF_MIN_S :
-	    sl->sl_backoff_s * 2;
-	if (sl->sl_backoff_s > AUTH_BACKOFF_MAX_S)
-		sl->sl_backoff_s = AUTH_BACKOFF_MAX_S;
+	sl->sl_backoff_s = auth_backoff_next(sl->sl_backoff_s);
 	sl->sl_retry_at = now + sl->sl_backoff_s;
 	sl->sl_fail = result;
 	snprintf(sl->sl_reason, sizeof(sl->sl_reason), "%s", reason);

@@ -59,19 +59,6 @@ reqlog_method(struct evhttp_request *req)
 	return "?";
 }
 
-static void
-reqlog_stamp(char *buf, size_t len)
-{
-	struct timeval	 tv;
-	struct tm	 tm;
-	size_t		 n;
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03ldZ", (long)(tv.tv_usec / 1000));
-}
-
 /* The user name of a Basic credential, wiping the decoded password. */
 static void
 reqlog_basic(json_t *e, const char *b64)
@@ -129,7 +116,7 @@ reqlog_begin(struct evhttp_request *req)
 	const char		*v;
 	char			 stamp[40];
 
-	reqlog_stamp(stamp, sizeof(stamp));
+	log_timestamp(stamp, sizeof(stamp));
 	sel = json_object();
 	names = json_array();
 	for (size_t i = 0; i < NELEM(reqlog_headers); i++)
